@@ -1,0 +1,23 @@
+package io.freightline.events;
+
+import java.time.Instant;
+import java.util.Map;
+
+/**
+ * An operator command, ordered with everything else of its project.
+ *
+ * @param id      unique per command; handlers ignore an id they have already applied
+ * @param action  promote, approve, abort, rollback, pause, resume, refresh, apply, clear-hold
+ * @param args    action arguments: stage, freight, promotion, warehouse, manifests
+ * @param actor   who issued it (the token's subject), for the audit trail
+ * @param reason  why, when given
+ */
+public record CommandIssued(
+        String id,
+        String project,
+        String action,
+        Map<String, String> args,
+        String actor,
+        String reason,
+        Instant issuedAt) {
+}

@@ -1,0 +1,39 @@
+package io.freightline.events;
+
+import java.util.List;
+
+/**
+ * One artifact source of a warehouse, as the watcher must follow it (Kargo's {@code spec.subscriptions[]}).
+ *
+ * @param name           unique in the warehouse (defaults to the repoURL)
+ * @param kind           image, chart or git
+ * @param repoURL        registry host/path, Helm repo URL (http(s):// or oci://), or Git URL
+ * @param chartName      the chart within an HTTP Helm repository
+ * @param strategy       SemVer, Lexical, NewestBuild, Digest (images); NewestFromBranch, NewestTag, SemVer (git)
+ * @param constraint     a SemVer constraint such as {@code ^1.2.0}, or for Digest the mutable tag to follow
+ * @param strictSemvers  only accept full SemVer versions (no {@code 1.2})
+ * @param allowTags      a regex tags must match
+ * @param ignoreTags     tags to skip
+ * @param discoveryLimit how many versions to keep per scan
+ * @param branch         the Git branch for NewestFromBranch
+ * @param includePaths   Git path filters: a commit counts if it touches one of them
+ * @param excludePaths   Git path filters: a commit that only touches these does not count
+ * @param discovery      {@code poll} (default: webhooks trigger a re-read) or {@code webhook} (trust authenticated
+ *                       webhook payloads, for registries the watcher cannot reach)
+ */
+public record Subscription(
+        String name,
+        ArtifactKind kind,
+        String repoURL,
+        String chartName,
+        String strategy,
+        String constraint,
+        Boolean strictSemvers,
+        String allowTags,
+        List<String> ignoreTags,
+        Integer discoveryLimit,
+        String branch,
+        List<String> includePaths,
+        List<String> excludePaths,
+        String discovery) {
+}
