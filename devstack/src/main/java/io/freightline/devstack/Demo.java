@@ -1,0 +1,61 @@
+package io.freightline.devstack;
+
+import java.nio.file.Path;
+import java.util.Map;
+import java.util.concurrent.CountDownLatch;
+
+/** {@code ./freightline demo}: runs the embedded default until Ctrl-C. */
+public final class Demo {
+    public static void main(String[] args) throws Exception {
+        Path root = Path.of(System.getProperty("freightline.root", ".")).toAbsolutePath().normalize();
+        Path home = root.resolve(".freightline/demo");
+        DevStack.Settings settings = new DevStack.Settings(root, home, 9092,
+                Map.of(DevStack.ENGINE, 8080, DevStack.WATCHER, 8081, DevStack.GIT_WRITER, 8082, DevStack.NOTIFIER, 8083),
+                System.getenv("FREIGHTLINE_WEBHOOK_SECRET"), blankToNull(System.getenv("FREIGHTLINE_ARGOCD_URL")),
+                blankToNull(System.getenv("FREIGHTLINE_ARGOCD_TOKEN")), 2);
+        System.out.println("Starting Freightline (Kafka, the demo GitOps repository, four services) ...");
+        long t0 = System.nanoTime();
+        DevStack stack = DevStack.start(settings);
+        CountDownLatch stopped = new CountDownLatch(1);
+        Runtime.getRuntime().addShutdownHook(new Thread(() -> {
+            System.out.println("\nStopping Freightline ...");
+            stack.close();
+            System.out.println("Stopped.");
+            stopped.countDown();
+        }, "demo-stop"));
+        System.out.println(banner(stack, home, (System.nanoTime() - t0) / 1_000_000));
+        stopped.await();
+    }
+
+    static String banner(DevStack stack, Path home, long startMillis) {
+        StringBuilder b = new StringBuilder();
+        b.append("\nFreightline is running (started in ").append(startMillis).append(" ms). Ctrl-C stops everything.\n\n");
+        b.append(String.format("  %-18s %s%n", "Kafka", stack.bootstrapServers() + "   (data: " + home.resolve("kafka") + ")"));
+        for (String s : DevStack.SERVICES) {
+            b.append(String.format("  %-18s %s   (log: %s)%n", s, stack.url(s), stack.service(s).log()));
+        }
+        b.append(String.format("  %-18s %s%n", "GitOps repository", stack.repoURL()));
+        b.append(String.format("  %-18s %s%n", "pipeline", home.resolve("pipeline/pipeline.yaml")));
+        b.append(String.format("  %-18s %s%n", "Argo CD", stack.settings().argocdURL() == null
+                ? "not configured: stages are verified as soon as their commit is pushed"
+                : stack.settings().argocdURL() + " (apps demo-dev, demo-staging, demo-prod in namespace argocd)"));
+        b.append("\nRegistry webhook:  POST ").append(stack.url(DevStack.WATCHER)).append("/webhooks/distribution\n");
+        b.append("Webhook secret:    ").append(stack.webhookSecret()).append("   (").append(home.resolve("webhook-secret")).append(")\n");
+        b.append("API tokens:        (").append(home.resolve("tokens")).append(")\n");
+        stack.tokens().forEach((role, token) -> b.append(String.format("  %-9s %s%n", role, token)));
+        b.append("\nSimulate a push of 127.0.0.1:5000/demo/app:1.0.0 (change the tag to push another version):\n\n");
+        b.append(RegistryPush.curl(stack.url(DevStack.WATCHER) + "/webhooks/distribution", stack.webhookSecret(),
+                "127.0.0.1:5000", "demo/app", "1.0.0")).append("\n\n");
+        b.append("Then watch dev and staging move:\n\n  git --git-dir ").append(stack.repository())
+                .append(" log --format='%h %s' -5\n");
+        b.append("  ./freightline get stages --token ").append(stack.tokens().get("viewer")).append("\n");
+        return b.toString();
+    }
+
+    private static String blankToNull(String s) {
+        return s == null || s.isBlank() ? null : s;
+    }
+
+    private Demo() {
+    }
+}

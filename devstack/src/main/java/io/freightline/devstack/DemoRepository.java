@@ -1,0 +1,74 @@
+package io.freightline.devstack;
+
+import org.eclipse.jgit.api.Git;
+import org.eclipse.jgit.api.errors.GitAPIException;
+import org.eclipse.jgit.lib.PersonIdent;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Comparator;
+import java.util.List;
+import java.util.stream.Stream;
+
+/** The demo's GitOps repository: a bare repository seeded with a Kustomize app (base/ + envs/dev|staging|prod). */
+public final class DemoRepository {
+    /** The seed files, under {@code /demo/gitops/} on the classpath. */
+    static final List<String> SEED = List.of(
+            "base/kustomization.yaml", "base/deployment.yaml", "base/service.yaml",
+            "envs/dev/kustomization.yaml", "envs/staging/kustomization.yaml", "envs/prod/kustomization.yaml");
+
+    public static final String BRANCH = "main";
+
+    /** Creates and seeds the bare repository unless it exists already; returns its file:// URL. */
+    public static String ensure(Path bare) {
+        if (Files.isDirectory(bare.resolve("refs"))) {
+            return url(bare);
+        }
+        Path work = null;
+        try {
+            Files.createDirectories(bare.getParent());
+            Git.init().setBare(true).setInitialBranch(BRANCH).setDirectory(bare.toFile()).call().close();
+            work = Files.createTempDirectory("freightline-seed-");
+            try (Git git = Git.init().setInitialBranch(BRANCH).setDirectory(work.toFile()).call()) {
+                for (String file : SEED) {
+                    Path target = work.resolve(file);
+                    Files.createDirectories(target.getParent());
+                    try (InputStream in = DemoRepository.class.getResourceAsStream("/demo/gitops/" + file)) {
+                        Files.copy(in, target);
+                    }
+                }
+                PersonIdent who = new PersonIdent("Freightline demo", "demo@freightline.local");
+                git.add().addFilepattern(".").call();
+                git.commit().setMessage("Seed the demo GitOps repository").setAuthor(who).setCommitter(who).setSign(false).call();
+                git.push().setRemote(url(bare)).add(BRANCH).call();
+            }
+            return url(bare);
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        } catch (GitAPIException e) {
+            throw new IllegalStateException("cannot seed " + bare, e);
+        } finally {
+            if (work != null) {
+                deleteTree(work);
+            }
+        }
+    }
+
+    public static String url(Path bare) {
+        return bare.toAbsolutePath().normalize().toUri().toString().replaceFirst("^file:/(?!/)", "file:///");
+    }
+
+    static void deleteTree(Path dir) {
+        try (Stream<Path> walk = Files.walk(dir)) {
+            walk.sorted(Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    private DemoRepository() {
+    }
+}

@@ -1,0 +1,202 @@
+package io.freightline.devstack;
+
+import io.freightline.testsupport.EmbeddedKafkaBroker;
+import io.freightline.testsupport.TestBroker;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.UncheckedIOException;
+import java.net.InetAddress;
+import java.net.ServerSocket;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * The embedded default: a real Kafka broker, the demo GitOps repository, the demo pipeline and the four services
+ * as separate processes, all on 127.0.0.1. Used by {@code ./freightline demo} and by the end-to-end tests.
+ */
+public final class DevStack implements AutoCloseable {
+    public static final String WATCHER = "artifact-watcher";
+    public static final String ENGINE = "promotion-engine";
+    public static final String GIT_WRITER = "git-writer";
+    public static final String NOTIFIER = "argocd-notifier";
+    public static final List<String> SERVICES = List.of(ENGINE, GIT_WRITER, NOTIFIER, WATCHER);
+
+    private final Settings settings;
+    private final EmbeddedKafkaBroker broker;
+    private final String repoURL;
+    private final String webhookSecret;
+    private final Map<String, String> tokens;
+    private final Map<String, ServiceProcess> services = new LinkedHashMap<>();
+
+    /**
+     * @param root          the Freightline checkout (holds each module's target/quarkus-app)
+     * @param home          the demo's state folder ({@code .freightline/demo})
+     * @param kafkaPort     0 for any free port
+     * @param ports         HTTP port per service; a missing entry means any free port
+     * @param webhookSecret null to read or generate {@code home/webhook-secret}
+     * @param argocdURL     an Argo CD API server to map the stages to, or null
+     * @param argocdToken   its token
+     * @param partitions    partitions per topic
+     */
+    public record Settings(Path root, Path home, int kafkaPort, Map<String, Integer> ports, String webhookSecret,
+                           String argocdURL, String argocdToken, int partitions) {
+
+        /** Settings for a test: free ports, a fresh folder, no Argo CD. */
+        public static Settings forTest(Path root, Path home) {
+            return new Settings(root, home, 0, Map.of(), "test-webhook-secret-" + Secrets.randomToken(), null, null, 2);
+        }
+    }
+
+    private DevStack(Settings settings, EmbeddedKafkaBroker broker, String repoURL, String webhookSecret,
+                     Map<String, String> tokens) {
+        this.settings = settings;
+        this.broker = broker;
+        this.repoURL = repoURL;
+        this.webhookSecret = webhookSecret;
+        this.tokens = tokens;
+    }
+
+    /** Starts everything and returns once every service reports ready. */
+    public static DevStack start(Settings s) throws Exception {
+        Path home = s.home().toAbsolutePath().normalize();
+        Files.createDirectories(home);
+        EmbeddedKafkaBroker broker = EmbeddedKafkaBroker.start(s.kafkaPort(), home.resolve("kafka"), false);
+        DevStack stack = null;
+        try {
+            TestBroker.createTopics(broker.bootstrapServers(), s.partitions());
+            String repoURL = DemoRepository.ensure(home.resolve("gitops.git"));
+            String secret = Secrets.webhookSecret(s.webhookSecret(), home.resolve("webhook-secret"));
+            Map<String, String> tokens = Secrets.tokens(home.resolve("tokens"));
+            writePipeline(home.resolve("pipeline"), repoURL, s.argocdURL() != null);
+            stack = new DevStack(s, broker, repoURL, secret, tokens);
+            stack.startServices();
+            return stack;
+        } catch (Exception | Error e) {
+            if (stack != null) {
+                stack.close();
+            } else {
+                broker.close();
+            }
+            throw e;
+        }
+    }
+
+    private void startServices() {
+        Path home = settings.home().toAbsolutePath().normalize();
+        for (String name : SERVICES) {
+            int port = settings.ports().getOrDefault(name, 0);
+            startService(name, port == 0 ? freePort() : port);
+        }
+        services.values().forEach(p -> p.awaitReady(Duration.ofSeconds(180)));
+    }
+
+    /** Starts (or restarts) one service with the demo's configuration. */
+    public ServiceProcess startService(String name, int port) {
+        Path home = settings.home().toAbsolutePath().normalize();
+        Map<String, String> props = new LinkedHashMap<>();
+        Map<String, String> env = new HashMap<>();
+        props.put("kafka.bootstrap.servers", broker.bootstrapServers());
+        switch (name) {
+            case WATCHER -> env.put("FREIGHTLINE_WATCHER_WEBHOOK_SECRET", webhookSecret);
+            case ENGINE -> {
+                props.put("freightline.engine.manifests-dir", home.resolve("pipeline").toString());
+                env.put("FREIGHTLINE_ENGINE_AUTH_TOKENS_FILE", home.resolve("tokens").toString());
+            }
+            case GIT_WRITER -> props.put("freightline.gitwriter.workdir", home.resolve("git-writer").toString());
+            case NOTIFIER -> {
+                if (settings.argocdURL() != null) {
+                    env.put("FREIGHTLINE_NOTIFIER_ARGOCD_URL", settings.argocdURL());
+                    if (settings.argocdToken() != null) {
+                        env.put("FREIGHTLINE_NOTIFIER_ARGOCD_TOKEN", settings.argocdToken());
+                    }
+                }
+            }
+            default -> throw new IllegalArgumentException("unknown service " + name);
+        }
+        Path jar = settings.root().resolve(name).resolve("target/quarkus-app/quarkus-run.jar");
+        ServiceProcess process = ServiceProcess.start(name, jar, port, props, env, home.resolve("logs").resolve(name + ".log"));
+        services.put(name, process);
+        return process;
+    }
+
+    /** The demo pipeline with the repository URL filled in, and Argo CD steps when an Argo CD server is given. */
+    static void writePipeline(Path dir, String repoURL, boolean argocd) throws IOException {
+        String text;
+        try (InputStream in = DevStack.class.getResourceAsStream("/demo/pipeline.yaml")) {
+            text = new String(in.readAllBytes(), StandardCharsets.UTF_8);
+        }
+        text = text.replace("@REPO_URL@", repoURL);
+        List<String> lines = new ArrayList<>();
+        for (String line : text.split("\n", -1)) {
+            if (line.startsWith("#ARGOCD:")) {
+                if (argocd) {
+                    String stage = line.substring("#ARGOCD:".length()).trim();
+                    lines.add("        - uses: argocd-update");
+                    lines.add("          config:");
+                    lines.add("            apps:");
+                    lines.add("              - name: demo-" + stage);
+                    lines.add("                namespace: argocd");
+                }
+            } else {
+                lines.add(line);
+            }
+        }
+        Files.createDirectories(dir);
+        Files.writeString(dir.resolve("pipeline.yaml"), String.join("\n", lines));
+    }
+
+    public String bootstrapServers() {
+        return broker.bootstrapServers();
+    }
+
+    public String repoURL() {
+        return repoURL;
+    }
+
+    public Path repository() {
+        return settings.home().toAbsolutePath().normalize().resolve("gitops.git");
+    }
+
+    public String webhookSecret() {
+        return webhookSecret;
+    }
+
+    public Map<String, String> tokens() {
+        return tokens;
+    }
+
+    public ServiceProcess service(String name) {
+        return services.get(name);
+    }
+
+    public String url(String service) {
+        return services.get(service).url();
+    }
+
+    public Settings settings() {
+        return settings;
+    }
+
+    @Override
+    public void close() {
+        List<ServiceProcess> all = new ArrayList<>(services.values());
+        all.parallelStream().forEach(ServiceProcess::close);
+        broker.close();
+    }
+
+    static int freePort() {
+        try (ServerSocket s = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
+            return s.getLocalPort();
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+}

@@ -1,0 +1,65 @@
+package io.freightline.devstack;
+
+import org.eclipse.jgit.lib.ObjectId;
+import org.eclipse.jgit.lib.Repository;
+import org.eclipse.jgit.revwalk.RevCommit;
+import org.eclipse.jgit.revwalk.RevWalk;
+import org.eclipse.jgit.storage.file.FileRepositoryBuilder;
+import org.eclipse.jgit.treewalk.TreeWalk;
+
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+
+/** Reads the demo's bare GitOps repository the way a user would with git log / git show. */
+final class GitOpsRepo {
+    private final Path bare;
+
+    GitOpsRepo(Path bare) {
+        this.bare = bare;
+    }
+
+    /** The commits of main, newest first. */
+    List<RevCommit> log() {
+        try (Repository repo = open(); RevWalk walk = new RevWalk(repo)) {
+            ObjectId head = repo.resolve("refs/heads/main");
+            walk.markStart(walk.parseCommit(head));
+            List<RevCommit> commits = new ArrayList<>();
+            walk.forEach(commits::add);
+            return commits;
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    /** Commits whose message carries {@code Freightline-Stage: <stage>}. */
+    List<RevCommit> promotionsOf(String stage) {
+        return log().stream().filter(c -> trailer(c, "Freightline-Stage").contains(stage)).toList();
+    }
+
+    static List<String> trailer(RevCommit commit, String key) {
+        return commit.getFooterLines(key);
+    }
+
+    /** A file's text at the head of main. */
+    String read(String path) {
+        try (Repository repo = open(); RevWalk walk = new RevWalk(repo)) {
+            RevCommit head = walk.parseCommit(repo.resolve("refs/heads/main"));
+            try (TreeWalk tw = TreeWalk.forPath(repo, path, head.getTree())) {
+                if (tw == null) {
+                    throw new IllegalStateException(path + " not in " + bare);
+                }
+                return new String(repo.open(tw.getObjectId(0)).getBytes(), StandardCharsets.UTF_8);
+            }
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    private Repository open() throws IOException {
+        return new FileRepositoryBuilder().setGitDir(bare.toFile()).setMustExist(true).build();
+    }
+}

@@ -1,0 +1,116 @@
+package io.freightline.devstack;
+
+import org.eclipse.jgit.api.Git;
+import org.eclipse.jgit.revwalk.RevCommit;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+
+import static org.awaitility.Awaitility.await;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/**
+ * The walking skeleton end to end: the four services as separate processes on one real broker and a real Git
+ * repository. A registry webhook for a new tag must land as one commit in dev, then one in staging once dev is
+ * verified; prod stays as it was.
+ */
+class WalkingSkeletonIT {
+    static final HttpClient HTTP = HttpClient.newHttpClient();
+    static DevStack stack;
+    static GitOpsRepo repo;
+    static Path home;
+
+    @BeforeAll
+    static void start(@TempDir Path tmp) throws Exception {
+        home = tmp.resolve("demo");
+        DevStack.Settings test = DevStack.Settings.forTest(Path.of("..").toAbsolutePath().normalize(), home);
+        stack = DevStack.start(new DevStack.Settings(test.root(), home, DevStack.freePort(), Map.of(),
+                test.webhookSecret(), null, null, 2));
+        repo = new GitOpsRepo(stack.repository());
+    }
+
+    @AfterAll
+    static void stop() {
+        if (stack != null) {
+            stack.close();
+        }
+    }
+
+    @Test
+    void anImagePushIsPromotedToDevThenStagingExactlyOnce() throws Exception {
+        String prodBefore = repo.read("envs/prod/kustomization.yaml");
+        String devBefore = repo.read("envs/dev/kustomization.yaml");
+
+        assertEquals(202, push(stack.webhookSecret(), "1.0.0").statusCode());
+
+        await().atMost(90, TimeUnit.SECONDS).until(() -> repo.promotionsOf("staging").size() == 1);
+        RevCommit dev = single(repo.promotionsOf("dev"));
+        RevCommit staging = single(repo.promotionsOf("staging"));
+        assertEquals(1, GitOpsRepo.trailer(dev, "Freightline-Promotion").size(), dev.getFullMessage());
+        assertEquals(GitOpsRepo.trailer(dev, "Freightline-Freight"), GitOpsRepo.trailer(staging, "Freightline-Freight"));
+        assertTrue(staging.getCommitTime() >= dev.getCommitTime());
+
+        // only the one value changed: every other byte of the user's file is kept
+        assertEquals(devBefore.replace("newTag: \"0.1.0\"", "newTag: \"1.0.0\""), repo.read("envs/dev/kustomization.yaml"));
+        assertTrue(repo.read("envs/staging/kustomization.yaml").contains("newTag: \"1.0.0\" # the version running in staging"));
+        assertEquals(prodBefore, repo.read("envs/prod/kustomization.yaml"));
+        assertEquals(List.of("127.0.0.1:5000/demo/app:1.0.0"), renderedImages("envs/dev"));
+
+        // the same delivery again, and a delivery with a wrong secret, change nothing
+        int commits = repo.log().size();
+        assertEquals(202, push(stack.webhookSecret(), "1.0.0").statusCode());
+        HttpResponse<String> forged = push("not-the-secret", "6.6.6");
+        assertEquals(401, forged.statusCode(), forged.body());
+        await().during(3, TimeUnit.SECONDS).atMost(20, TimeUnit.SECONDS).until(() -> repo.log().size() == commits);
+        assertTrue(repo.read("envs/dev/kustomization.yaml").contains("\"1.0.0\""));
+    }
+
+    static RevCommit single(List<RevCommit> commits) {
+        assertEquals(1, commits.size(), () -> commits.stream().map(RevCommit::getFullMessage).toList().toString());
+        return commits.get(0);
+    }
+
+    static HttpResponse<String> push(String secret, String tag) throws IOException, InterruptedException {
+        HttpRequest request = HttpRequest.newBuilder(URI.create(stack.url(DevStack.WATCHER) + "/webhooks/distribution"))
+                .header("Authorization", "Bearer " + secret)
+                .header("Content-Type", RegistryPush.MEDIA_TYPE)
+                .POST(HttpRequest.BodyPublishers.ofString(RegistryPush.envelope("127.0.0.1:5000", "demo/app", tag)))
+                .build();
+        return HTTP.send(request, HttpResponse.BodyHandlers.ofString());
+    }
+
+    /** What Argo CD would apply: the images of {@code kubectl kustomize} on a checkout of main. */
+    static List<String> renderedImages(String dir) throws Exception {
+        Path checkout = Files.createTempDirectory("freightline-checkout-");
+        try {
+            Git.cloneRepository().setURI(stack.repoURL()).setDirectory(checkout.toFile()).call().close();
+            Process kubectl = new ProcessBuilder("kubectl", "kustomize", checkout.resolve(dir).toString())
+                    .redirectErrorStream(true).start();
+            String out;
+            try (InputStream in = kubectl.getInputStream()) {
+                out = new String(in.readAllBytes(), StandardCharsets.UTF_8);
+            }
+            assertEquals(0, kubectl.waitFor(), out);
+            return out.lines().map(String::trim).filter(l -> l.startsWith("- image:") || l.startsWith("image:"))
+                    .map(l -> l.substring(l.indexOf("image:") + 6).trim()).toList();
+        } finally {
+            DemoRepository.deleteTree(checkout);
+        }
+    }
+}
