@@ -4,7 +4,10 @@ import org.eclipse.jgit.api.Git;
 import org.eclipse.jgit.revwalk.RevCommit;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.MethodOrderer;
+import org.junit.jupiter.api.Order;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestMethodOrder;
 import org.junit.jupiter.api.io.TempDir;
 
 import java.io.IOException;
@@ -30,19 +33,25 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  * repository. A registry webhook for a new tag must land as one commit in dev, then one in staging once dev is
  * verified; prod stays as it was.
  */
+@TestMethodOrder(MethodOrderer.OrderAnnotation.class)
 class WalkingSkeletonIT {
     static final HttpClient HTTP = HttpClient.newHttpClient();
     static DevStack stack;
     static GitOpsRepo repo;
     static Path home;
+    static int kafkaPort;
 
     @BeforeAll
     static void start(@TempDir Path tmp) throws Exception {
         home = tmp.resolve("demo");
-        DevStack.Settings test = DevStack.Settings.forTest(Path.of("..").toAbsolutePath().normalize(), home);
-        stack = DevStack.start(new DevStack.Settings(test.root(), home, DevStack.freePort(), Map.of(),
-                test.webhookSecret(), null, null, 2));
+        kafkaPort = DevStack.freePort();
+        stack = DevStack.start(settings());
         repo = new GitOpsRepo(stack.repository());
+    }
+
+    static DevStack.Settings settings() {
+        return new DevStack.Settings(Path.of("..").toAbsolutePath().normalize(), home, kafkaPort, Map.of(),
+                null, null, null, 2);
     }
 
     @AfterAll
@@ -53,6 +62,7 @@ class WalkingSkeletonIT {
     }
 
     @Test
+    @Order(1)
     void anImagePushIsPromotedToDevThenStagingExactlyOnce() throws Exception {
         String prodBefore = repo.read("envs/prod/kustomization.yaml");
         String devBefore = repo.read("envs/dev/kustomization.yaml");
@@ -79,6 +89,25 @@ class WalkingSkeletonIT {
         assertEquals(401, forged.statusCode(), forged.body());
         await().during(3, TimeUnit.SECONDS).atMost(20, TimeUnit.SECONDS).until(() -> repo.log().size() == commits);
         assertTrue(repo.read("envs/dev/kustomization.yaml").contains("\"1.0.0\""));
+    }
+
+    @Test
+    @Order(2)
+    void theStackRestartsOnItsOwnStateWithoutLosingOrRepeatingPromotions() throws Exception {
+        int commits = repo.log().size();
+        String secret = stack.webhookSecret();
+        stack.close();
+        stack = null;
+
+        stack = DevStack.start(settings());
+        assertEquals(secret, stack.webhookSecret(), "the generated secret is kept in the demo folder");
+        await().during(3, TimeUnit.SECONDS).atMost(20, TimeUnit.SECONDS).until(() -> repo.log().size() == commits);
+
+        assertEquals(202, push(stack.webhookSecret(), "1.1.0").statusCode());
+        await().atMost(90, TimeUnit.SECONDS).until(() -> repo.promotionsOf("staging").size() == 2);
+        assertEquals(2, repo.promotionsOf("dev").size());
+        assertTrue(repo.read("envs/staging/kustomization.yaml").contains("newTag: \"1.1.0\""));
+        assertTrue(repo.read("envs/prod/kustomization.yaml").contains("newTag: \"0.1.0\""));
     }
 
     static RevCommit single(List<RevCommit> commits) {
