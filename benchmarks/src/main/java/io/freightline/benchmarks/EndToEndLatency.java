@@ -16,7 +16,6 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
-import java.util.Map;
 
 /**
  * Figure 1: registry webhook received → promotion commit pushed, for the auto-promoting dev stage and for staging
@@ -33,8 +32,7 @@ public final class EndToEndLatency {
         int warmup = args.length > 1 ? Integer.parseInt(args[1]) : 50;
         Path root = Path.of(System.getProperty("freightline.root", ".")).toAbsolutePath().normalize();
         Path home = Files.createTempDirectory("freightline-bench-e2e-");
-        DevStack.Settings base = DevStack.Settings.forTest(root, home);
-        try (DevStack stack = DevStack.start(new DevStack.Settings(root, home, 0, Map.of(), base.webhookSecret(), null, null, 2));
+        try (DevStack stack = DevStack.start(DevStack.Settings.forTest(root, home));
              KafkaProbe probe = new KafkaProbe(stack.bootstrapServers())) {
             KafkaProbe.Recording commits = probe.record(Topics.COMMITS);
             HttpClient http = HttpClient.newHttpClient();

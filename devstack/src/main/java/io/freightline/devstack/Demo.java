@@ -12,7 +12,7 @@ public final class Demo {
         DevStack.Settings settings = new DevStack.Settings(root, home, 9092,
                 Map.of(DevStack.ENGINE, 8080, DevStack.WATCHER, 8081, DevStack.GIT_WRITER, 8082, DevStack.NOTIFIER, 8083),
                 System.getenv("FREIGHTLINE_WEBHOOK_SECRET"), blankToNull(System.getenv("FREIGHTLINE_ARGOCD_URL")),
-                blankToNull(System.getenv("FREIGHTLINE_ARGOCD_TOKEN")), 2);
+                blankToNull(System.getenv("FREIGHTLINE_ARGOCD_TOKEN")), 2, null);
         System.out.println("Starting Freightline (Kafka, the demo GitOps repository, four services) ...");
         long t0 = System.nanoTime();
         DevStack stack = DevStack.start(settings);

@@ -30,7 +30,7 @@ public final class DevStack implements AutoCloseable {
     public static final List<String> SERVICES = List.of(ENGINE, GIT_WRITER, NOTIFIER, WATCHER);
 
     private final Settings settings;
-    private final EmbeddedKafkaBroker broker;
+    private EmbeddedKafkaBroker broker;
     private final String repoURL;
     private final String webhookSecret;
     private final Map<String, String> tokens;
@@ -45,13 +45,30 @@ public final class DevStack implements AutoCloseable {
      * @param argocdURL     an Argo CD API server to map the stages to, or null
      * @param argocdToken   its token
      * @param partitions    partitions per topic
+     * @param gitURL        how the services reach the GitOps repository; null for its file:// URL
      */
     public record Settings(Path root, Path home, int kafkaPort, Map<String, Integer> ports, String webhookSecret,
-                           String argocdURL, String argocdToken, int partitions) {
+                           String argocdURL, String argocdToken, int partitions, String gitURL) {
 
         /** Settings for a test: free ports, a fresh folder, no Argo CD. */
         public static Settings forTest(Path root, Path home) {
-            return new Settings(root, home, 0, Map.of(), "test-webhook-secret-" + Secrets.randomToken(), null, null, 2);
+            return new Settings(root, home, 0, Map.of(), "test-webhook-secret-" + Secrets.randomToken(), null, null, 2, null);
+        }
+
+        public Settings withKafkaPort(int port) {
+            return new Settings(root, home, port, ports, webhookSecret, argocdURL, argocdToken, partitions, gitURL);
+        }
+
+        public Settings withArgoCD(String url, String token) {
+            return new Settings(root, home, kafkaPort, ports, webhookSecret, url, token, partitions, gitURL);
+        }
+
+        public Settings withGitURL(String url) {
+            return new Settings(root, home, kafkaPort, ports, webhookSecret, argocdURL, argocdToken, partitions, url);
+        }
+
+        public Settings withWebhookSecret(String secret) {
+            return new Settings(root, home, kafkaPort, ports, secret, argocdURL, argocdToken, partitions, gitURL);
         }
     }
 
@@ -72,7 +89,8 @@ public final class DevStack implements AutoCloseable {
         DevStack stack = null;
         try {
             TestBroker.createTopics(broker.bootstrapServers(), s.partitions());
-            String repoURL = DemoRepository.ensure(home.resolve("gitops.git"));
+            String fileURL = DemoRepository.ensure(home.resolve("gitops.git"));
+            String repoURL = s.gitURL() != null ? s.gitURL() : fileURL;
             String secret = Secrets.webhookSecret(s.webhookSecret(), home.resolve("webhook-secret"));
             Map<String, String> tokens = Secrets.tokens(home.resolve("tokens"));
             writePipeline(home.resolve("pipeline"), repoURL, s.argocdURL() != null);
@@ -90,7 +108,6 @@ public final class DevStack implements AutoCloseable {
     }
 
     private void startServices() {
-        Path home = settings.home().toAbsolutePath().normalize();
         for (String name : SERVICES) {
             int port = settings.ports().getOrDefault(name, 0);
             startService(name, port == 0 ? freePort() : port);
@@ -151,6 +168,29 @@ public final class DevStack implements AutoCloseable {
         }
         Files.createDirectories(dir);
         Files.writeString(dir.resolve("pipeline.yaml"), String.join("\n", lines));
+    }
+
+    /** Kills a service with SIGKILL, as a crash would. */
+    public void kill(String name) {
+        services.get(name).kill();
+    }
+
+    /** Starts a stopped or killed service again on its port and waits until it is ready. */
+    public ServiceProcess restart(String name) {
+        ServiceProcess old = services.get(name);
+        if (old.isAlive()) {
+            old.close();
+        }
+        ServiceProcess fresh = startService(name, old.port());
+        fresh.awaitReady(Duration.ofSeconds(180));
+        return fresh;
+    }
+
+    /** Stops the Kafka broker and starts it again on the same port and data. */
+    public void restartBroker() throws Exception {
+        int port = broker.port();
+        broker.close();
+        broker = EmbeddedKafkaBroker.start(port, settings.home().toAbsolutePath().normalize().resolve("kafka"), false);
     }
 
     public String bootstrapServers() {

@@ -51,7 +51,7 @@ class WalkingSkeletonIT {
 
     static DevStack.Settings settings() {
         return new DevStack.Settings(Path.of("..").toAbsolutePath().normalize(), home, kafkaPort, Map.of(),
-                null, null, null, 2);
+                null, null, null, 2, null);
     }
 
     @AfterAll

@@ -12,6 +12,9 @@ import java.util.Optional;
 @ConfigMapping(prefix = "freightline.watcher")
 public interface WatcherConfig {
 
+    /** Unique per running instance: the Kafka transactional id of its artifact producer. */
+    String instanceId();
+
     /** Default webhook secret of every provider (Bearer token, HMAC key, token header or URL token). */
     Optional<String> webhookSecret();
 
@@ -67,6 +70,10 @@ public interface WatcherConfig {
         /** Turn polling on or off (webhook-only deployments). */
         @WithDefault("true")
         boolean enabled();
+
+        /** How often due subscriptions are looked for. */
+        @WithDefault("1s")
+        String tick();
 
         /** Shortest poll interval honoured, whatever a warehouse asks for. */
         @WithDefault("PT5S")

@@ -60,7 +60,7 @@ public record TagPolicy(Strategy strategy, SemVerConstraint constraint, String d
         List<String> accepted = new ArrayList<>(tags.stream().filter(this::accepts).distinct().toList());
         Comparator<String> order = switch (strategy) {
             case SEMVER -> Comparator.comparing((String t) -> SemVer.parse(t, strict).orElseThrow(), SemVer::compareWithText);
-            case NEWEST_BUILD -> Comparator.comparing((String t) -> builtAt.getOrDefault(t, Instant.EPOCH))
+            case NEWEST_BUILD, NEWEST_TAG -> Comparator.comparing((String t) -> builtAt.getOrDefault(t, Instant.EPOCH))
                     .thenComparing(Comparator.naturalOrder());
             default -> Comparator.naturalOrder();
         };

@@ -1,0 +1,25 @@
+package io.freightline.notifier.domain;
+
+import java.util.List;
+
+/** The Argo CD API as the verification needs it. Every method throws {@link ArgoCdException}. */
+public interface ArgoCdGateway {
+
+    /** Whether a server of that name ({@code null} = default) is configured. */
+    boolean configured(String server);
+
+    /** Applications matching a label selector. */
+    List<AppSnapshot> list(String server, String selector);
+
+    /** An application; {@code refresh} is null, {@code normal} or {@code hard}. */
+    AppSnapshot get(String server, AppRef app, String refresh);
+
+    /** Requests a sync; returns once Argo CD has queued the operation. */
+    AppSnapshot sync(String server, AppRef app, SyncSpec spec);
+
+    /**
+     * @param sourceIndex -1 for a single-source app, else the 0-based index in {@code spec.sources}
+     */
+    record SyncSpec(String revision, int sourceIndex, String promotionId) {
+    }
+}

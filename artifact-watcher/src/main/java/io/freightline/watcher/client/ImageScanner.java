@@ -1,0 +1,95 @@
+package io.freightline.watcher.client;
+
+import io.freightline.events.ArtifactKind;
+import io.freightline.events.ArtifactRef;
+import io.freightline.watcher.domain.Discovery;
+import io.freightline.watcher.domain.EmittedLedger;
+import io.freightline.watcher.domain.RepoUrls;
+import io.freightline.watcher.domain.Strategy;
+import io.freightline.watcher.domain.TagPolicy;
+import io.freightline.watcher.domain.Watched;
+import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.inject.Inject;
+
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+
+/**
+ * Container images. Digests are resolved (HEAD) only for selected tags not emitted yet, and NewestBuild caches
+ * each tag's digest and each digest's build time, so a later poll of an unchanged repository costs only the
+ * tags/list pages.
+ */
+@ApplicationScoped
+public class ImageScanner implements Scanner {
+    @Inject
+    OciRegistryClient oci;
+    @Inject
+    EmittedLedger ledger;
+
+    private final Map<String, String> digestByTag = new ConcurrentHashMap<>();
+    private final Map<String, Instant> createdByDigest = new ConcurrentHashMap<>();
+
+    @Override
+    public boolean handles(Watched w) {
+        return w.kind() == ArtifactKind.IMAGE;
+    }
+
+    @Override
+    public String registry(Watched w) {
+        return RepoUrls.registryHost(RepoUrls.image(w.subscription().repoURL()));
+    }
+
+    @Override
+    public List<Discovery> scan(Watched w) {
+        String normalized = RepoUrls.image(w.subscription().repoURL());
+        String host = RepoUrls.registryHost(normalized);
+        String repo = RepoUrls.repositoryPath(normalized);
+        TagPolicy policy = TagPolicy.of(w.subscription());
+        if (policy.strategy() == Strategy.DIGEST) {
+            return oci.head(host, repo, policy.digestTag())
+                    .map(m -> List.of(new Discovery(w, ArtifactRef.image(w.subscription().repoURL(), policy.digestTag(), m.digest()),
+                            m.digest(), null, "poll")))
+                    .orElse(List.of());
+        }
+        List<String> tags = oci.listTags(host, repo);
+        Map<String, Instant> builtAt = new HashMap<>();
+        if (policy.strategy() == Strategy.NEWEST_BUILD) {
+            for (String tag : tags) {
+                if (!policy.accepts(tag)) continue;
+                String key = normalized + ":" + tag;
+                String digest = digestByTag.get(key);
+                OciRegistryClient.Manifest manifest = null;
+                if (digest == null) {
+                    manifest = oci.get(host, repo, tag).orElse(null);
+                    if (manifest == null) continue;
+                    digest = manifest.digest();
+                    digestByTag.put(key, digest);
+                }
+                Instant created = createdByDigest.get(digest);
+                if (created == null) {
+                    OciRegistryClient.Manifest m = manifest != null ? manifest : new OciRegistryClient.Manifest(digest, null, null);
+                    created = oci.created(host, repo, m).orElse(Instant.EPOCH);
+                    createdByDigest.put(digest, created);
+                }
+                builtAt.put(tag, created);
+            }
+        }
+        List<Discovery> out = new ArrayList<>();
+        for (String tag : policy.select(tags, builtAt)) {
+            if (ledger.contains(w.key(), tag)) continue; // emitted before: no need to resolve its digest
+            String digest = digestByTag.get(normalized + ":" + tag);
+            if (digest == null) {
+                digest = oci.head(host, repo, tag).map(OciRegistryClient.Manifest::digest).orElse(null);
+                if (digest == null) continue; // deleted between list and head
+            }
+            out.add(new Discovery(w, ArtifactRef.image(w.subscription().repoURL(), tag, digest), tag, builtAt.get(tag), "poll"));
+        }
+        Collections.reverse(out);
+        return out;
+    }
+}

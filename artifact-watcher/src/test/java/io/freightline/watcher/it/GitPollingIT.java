@@ -1,0 +1,103 @@
+package io.freightline.watcher.it;
+
+import io.freightline.events.ArtifactDiscovered;
+import io.freightline.events.ArtifactKind;
+import io.freightline.events.Subscription;
+import io.freightline.events.Topics;
+import io.freightline.testsupport.GitDaemon;
+import io.freightline.testsupport.KafkaProbe;
+import io.freightline.testsupport.KafkaTestResource;
+import io.quarkus.test.common.QuarkusTestResource;
+import io.quarkus.test.junit.QuarkusTest;
+import org.eclipse.jgit.api.Git;
+import org.eclipse.jgit.revwalk.RevCommit;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+
+import static org.awaitility.Awaitility.await;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+
+/** Real Git repositories over git:// (test-support's JGit daemon): branch heads, path filters, SemVer tags. */
+@QuarkusTest
+@QuarkusTestResource(KafkaTestResource.class)
+class GitPollingIT {
+    static GitDaemon daemon;
+    static Path work;
+
+    @BeforeAll
+    static void start() throws Exception {
+        Path base = Files.createTempDirectory("watcher-git-");
+        daemon = GitDaemon.serve(base);
+        work = Files.createTempDirectory("watcher-git-work-");
+    }
+
+    @AfterAll
+    static void stop() {
+        daemon.close();
+    }
+
+    static Git repo(String name) throws Exception {
+        Git.init().setBare(true).setInitialBranch("main").setGitDir(daemon.base().resolve(name).toFile()).call().close();
+        Git git = Git.init().setInitialBranch("main").setDirectory(work.resolve(name).toFile()).call();
+        git.remoteAdd().setName("origin").setUri(new org.eclipse.jgit.transport.URIish(daemon.url(name))).call();
+        return git;
+    }
+
+    static RevCommit commit(Git git, String path, String content) throws Exception {
+        Path f = git.getRepository().getWorkTree().toPath().resolve(path);
+        Files.createDirectories(f.getParent());
+        Files.writeString(f, content);
+        git.add().addFilepattern(path).call();
+        RevCommit c = git.commit().setMessage("change " + path).setSign(false).call();
+        git.push().setRemote("origin").setRefSpecs(new org.eclipse.jgit.transport.RefSpec("refs/heads/main:refs/heads/main")).call();
+        return c;
+    }
+
+    static Subscription git(String url, String strategy, List<String> include, String constraint) {
+        return new Subscription("src", ArtifactKind.GIT, url, null, strategy, constraint, null, null, null, 5, "main",
+                include, null, null);
+    }
+
+    @Test
+    void newestCommitOfABranchHonouringPathFilters() throws Exception {
+        KafkaProbe.Recording artifacts = Fixtures.probe().record(Topics.ARTIFACTS);
+        try (Git git = repo("app.git")) {
+            RevCommit first = commit(git, "apps/web/deploy.yaml", "v1");
+            Fixtures.warehouse("gitpoll", "src", 1, git(daemon.url("app.git"), "NewestFromBranch", List.of("apps/"), null));
+            await().atMost(Duration.ofSeconds(60)).until(() -> !artifacts.events(ArtifactDiscovered.class, a -> a.project().equals("gitpoll")).isEmpty());
+
+            commit(git, "docs/readme.md", "ignored by the include filter");
+            RevCommit third = commit(git, "apps/web/deploy.yaml", "v2");
+            await().atMost(Duration.ofSeconds(60)).until(() -> artifacts.events(ArtifactDiscovered.class, a -> a.project().equals("gitpoll")).size() >= 2);
+            List<ArtifactDiscovered> events = artifacts.events(ArtifactDiscovered.class, a -> a.project().equals("gitpoll"));
+            assertEquals(List.of(first.name(), third.name()), events.stream().map(a -> a.artifact().commit()).toList());
+            assertEquals("main", events.get(0).artifact().branch());
+            assertEquals(ArtifactKind.GIT, events.get(0).artifact().kind());
+        }
+    }
+
+    @Test
+    void semverTagsFromLsRemote() throws Exception {
+        KafkaProbe.Recording artifacts = Fixtures.probe().record(Topics.ARTIFACTS);
+        try (Git git = repo("lib.git")) {
+            RevCommit c1 = commit(git, "lib.txt", "1");
+            git.tag().setName("v1.0.0").setObjectId(c1).setAnnotated(true).setMessage("release").setSigned(false).call();
+            RevCommit c2 = commit(git, "lib.txt", "2");
+            git.tag().setName("v1.1.0").setObjectId(c2).setAnnotated(false).call();
+            git.tag().setName("not-a-version").setObjectId(c2).setAnnotated(false).call();
+            git.push().setRemote("origin").setPushTags().call();
+            Fixtures.warehouse("gittags", "src", 1, git(daemon.url("lib.git"), "SemVer", null, "^1.0.0"));
+            await().atMost(Duration.ofSeconds(60)).until(() -> artifacts.events(ArtifactDiscovered.class, a -> a.project().equals("gittags")).size() >= 2);
+            List<ArtifactDiscovered> events = artifacts.events(ArtifactDiscovered.class, a -> a.project().equals("gittags"));
+            assertEquals(List.of("v1.0.0", "v1.1.0"), events.stream().map(a -> a.artifact().tag()).toList());
+            // the annotated tag is peeled to its commit
+            assertEquals(List.of(c1.name(), c2.name()), events.stream().map(a -> a.artifact().commit()).toList());
+        }
+    }
+}

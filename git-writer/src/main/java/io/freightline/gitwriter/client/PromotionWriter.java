@@ -1,0 +1,447 @@
+package io.freightline.gitwriter.client;
+
+import io.freightline.events.PromotionCommitted;
+import io.freightline.events.PromotionCommitted.Outcome;
+import io.freightline.events.PromotionRequested;
+import io.freightline.events.PromotionStep;
+import io.freightline.events.StepResult;
+import io.freightline.gitwriter.config.GitWriterConfig;
+import io.freightline.gitwriter.domain.CommitMessage;
+import io.freightline.gitwriter.domain.CommitSink;
+import io.freightline.gitwriter.domain.Redact;
+import io.freightline.gitwriter.domain.StepContext;
+import io.freightline.gitwriter.domain.StepException;
+import io.freightline.gitwriter.steps.StepRegistry;
+import org.eclipse.jgit.lib.CommitBuilder;
+import org.eclipse.jgit.lib.ObjectId;
+import org.eclipse.jgit.lib.ObjectInserter;
+import org.eclipse.jgit.lib.ObjectReader;
+import org.eclipse.jgit.lib.PersonIdent;
+import org.jboss.logging.Logger;
+
+import java.nio.file.Path;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayDeque;
+import java.util.ArrayList;
+import java.util.Deque;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionStage;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ThreadLocalRandom;
+
+/**
+ * Carries out promotions. One writer thread per repository at a time drains that repository's queue: promotions
+ * waiting together become separate commits on the fetched head and go out in one push (coalescing). When the
+ * remote moved, it fetches and re-applies everything on the new head. A promotion's future completes once its
+ * outcome event is durable, so the caller can then acknowledge the Kafka record.
+ */
+public class PromotionWriter implements AutoCloseable {
+    private static final Logger LOG = Logger.getLogger(PromotionWriter.class);
+
+    private final GitWriterConfig config;
+    private final StepRegistry steps;
+    private final CommitSink sink;
+    private final WriterMetrics metrics;
+    private final GitRemote remote;
+    private final PullRequestFlow pullRequests;
+    private final Map<String, RepoQueue> queues = new ConcurrentHashMap<>();
+    private final ExecutorService workers = Executors.newCachedThreadPool(r -> {
+        Thread t = new Thread(r, "git-writer");
+        t.setDaemon(true);
+        return t;
+    });
+    private final Map<String, Boolean> remoteHealthy = new ConcurrentHashMap<>();
+
+    public PromotionWriter(GitWriterConfig config, StepRegistry steps, CommitSink sink, WriterMetrics metrics,
+                           PullRequestFlow pullRequests) {
+        this.config = config;
+        this.steps = steps;
+        this.sink = sink;
+        this.metrics = metrics;
+        this.remote = new GitRemote(config.auth(), (int) Math.max(1, config.push().timeout().toSeconds()));
+        this.pullRequests = pullRequests;
+    }
+
+    /** Remote URL (redacted) → whether the last contact with it worked; for the readiness check. */
+    public Map<String, Boolean> remoteHealth() {
+        return Map.copyOf(remoteHealthy);
+    }
+
+    /** Queues a promotion; completes with its outcome after the outcome event was published. */
+    public CompletionStage<PromotionCommitted> submit(PromotionRequested request) {
+        Pending p = new Pending(request, new CompletableFuture<>());
+        RepoQueue q = queues.computeIfAbsent(request.git().repoURL(), RepoQueue::new);
+        boolean start;
+        synchronized (q) {
+            q.waiting.add(p);
+            start = !q.running;
+            q.running = true;
+        }
+        if (start) {
+            workers.submit(() -> drain(q));
+        }
+        return p.done;
+    }
+
+    record Pending(PromotionRequested request, CompletableFuture<PromotionCommitted> done) {
+    }
+
+    static final class RepoQueue {
+        final String url;
+        final Deque<Pending> waiting = new ArrayDeque<>();
+        boolean running;
+        WarmClone clone;
+
+        RepoQueue(String url) {
+            this.url = url;
+        }
+    }
+
+    private void drain(RepoQueue q) {
+        while (true) {
+            List<Pending> batch = new ArrayList<>();
+            synchronized (q) {
+                while (!q.waiting.isEmpty() && batch.size() < config.push().maxBatch()) {
+                    batch.add(q.waiting.poll());
+                }
+                if (batch.isEmpty()) {
+                    q.running = false;
+                    return;
+                }
+            }
+            try {
+                if (q.clone == null) {
+                    q.clone = WarmClone.open(Path.of(config.workdir()), q.url, remote);
+                }
+                Map<String, List<Pending>> byBranch = new LinkedHashMap<>();
+                for (Pending p : batch) {
+                    if (p.request().git().pullRequest() != null) {
+                        publish(p, pullRequests.open(q.clone, p.request(), this));
+                    } else {
+                        byBranch.computeIfAbsent(p.request().git().branch(), b -> new ArrayList<>()).add(p);
+                    }
+                }
+                for (var e : byBranch.entrySet()) {
+                    writeBranch(q, e.getKey(), e.getValue());
+                }
+            } catch (Throwable t) {
+                LOG.errorf("git-writer for %s failed: %s", Redact.text(q.url), Redact.text(String.valueOf(t)));
+                for (Pending p : batch) {
+                    if (!p.done().isDone()) {
+                        publish(p, failed(p.request(), "internal error: " + Redact.text(String.valueOf(t)), List.of()));
+                    }
+                }
+            }
+        }
+    }
+
+    /** What one promotion came to in one attempt. */
+    record Applied(PromotionRequested request, Outcome outcome, ObjectId commit, String reason, List<StepResult> steps) {
+    }
+
+    private void writeBranch(RepoQueue q, String branch, List<Pending> batch) throws InterruptedException {
+        WarmClone clone = q.clone;
+        Map<String, Applied> firstAttempt = new HashMap<>();
+        for (int attempt = 1; ; attempt++) {
+            try {
+                ObjectId base = clone.fetch(branch);
+                remoteHealthy.put(Redact.text(q.url), true);
+                if (base == null) {
+                    for (Pending p : batch) {
+                        publish(p, failed(p.request(), "branch '" + branch + "' does not exist in " + Redact.text(q.url), List.of()));
+                    }
+                    return;
+                }
+                List<Applied> results = apply(clone, branch, base, batch);
+                ObjectId tip = base;
+                int commits = 0;
+                for (Applied a : results) {
+                    if (a.outcome() == Outcome.PUSHED) {
+                        tip = a.commit();
+                        commits++;
+                    }
+                }
+                boolean retryNeeded = results.stream().anyMatch(a -> a.outcome() == null);
+                if (retryNeeded) {
+                    throw new RetryableStep(results.stream().filter(a -> a.outcome() == null).findFirst().orElseThrow().reason());
+                }
+                if (commits > 0) {
+                    long t0 = System.nanoTime();
+                    WarmClone.Pushed pushed = clone.push(tip, branch, base);
+                    metrics.push(Duration.ofNanos(System.nanoTime() - t0), commits);
+                    if (pushed.status() == WarmClone.PushStatus.REMOTE_MOVED) {
+                        metrics.retry();
+                        if (attempt >= config.push().maxAttempts()) {
+                            failAll(batch, "push rejected " + attempt + " times: the branch keeps moving (" + pushed.message() + ")");
+                            return;
+                        }
+                        recordFirst(firstAttempt, results);
+                        LOG.debugf("push to %s %s rejected (%s), attempt %d: fetching and re-applying",
+                                Redact.text(q.url), branch, pushed.message(), attempt);
+                        backoff(attempt);
+                        continue;
+                    }
+                    if (pushed.status() == WarmClone.PushStatus.REJECTED) {
+                        failAll(batch, "push to " + branch + " rejected by the remote: " + Redact.text(pushed.message()));
+                        return;
+                    }
+                    if (config.fault().haltAfterPush()) {
+                        LOG.warn("fault injection: halting right after the push, before the commit events");
+                        Runtime.getRuntime().halt(137);
+                    }
+                }
+                ObjectId head = tip;
+                for (int i = 0; i < batch.size(); i++) {
+                    Applied a = results.get(i);
+                    Applied first = firstAttempt.get(a.request().promotionId());
+                    String reason = a.reason();
+                    if (a.outcome() == Outcome.FAILED && first != null && first.outcome() != Outcome.FAILED) {
+                        metrics.conflict();
+                        reason = "conflict: the branch changed underneath and the promotion no longer applies: " + reason;
+                    }
+                    String sha = switch (a.outcome()) {
+                        case PUSHED, ALREADY_PRESENT -> a.commit().name();
+                        case NO_CHANGE -> head.name();
+                        default -> null;
+                    };
+                    publish(batch.get(i), event(a.request(), a.outcome(), sha, reason, a.steps(), null));
+                }
+                return;
+            } catch (RetryableStep | java.io.IOException e) {
+                onRetryable(q, batch, attempt, e);
+                if (batch.stream().allMatch(p -> p.done().isDone())) {
+                    return;
+                }
+            } catch (InterruptedException e) {
+                throw e;
+            } catch (Exception e) {
+                if (e.getCause() instanceof org.eclipse.jgit.errors.TransportException) {
+                    onRetryable(q, batch, attempt, e);
+                    if (batch.stream().allMatch(p -> p.done().isDone())) {
+                        return;
+                    }
+                } else {
+                    failAll(batch, Redact.text(String.valueOf(e)));
+                    return;
+                }
+            }
+        }
+    }
+
+    private void onRetryable(RepoQueue q, List<Pending> batch, int attempt, Exception e) throws InterruptedException {
+        metrics.retry();
+        String msg = Redact.text(e.getMessage());
+        if (!(e instanceof RetryableStep)) {
+            remoteHealthy.put(Redact.text(q.url), false);
+        }
+        if (isAuthError(msg)) {
+            failAll(batch, "the remote refused our credentials: " + msg);
+            return;
+        }
+        if (attempt >= config.push().maxAttempts()) {
+            failAll(batch, "gave up after " + attempt + " attempts: " + msg);
+            return;
+        }
+        LOG.warnf("attempt %d for %s failed (%s); retrying", attempt, Redact.text(q.url), msg);
+        backoff(attempt);
+    }
+
+    /** Authentication and authorization failures do not heal by retrying. */
+    static boolean isAuthError(String msg) {
+        String m = String.valueOf(msg).toLowerCase(java.util.Locale.ROOT);
+        return m.contains("not authorized") || m.contains("authentication is required") || m.contains("auth fail")
+                || m.contains("401") || m.contains("403") || m.contains("no more authentication methods");
+    }
+
+    private static void recordFirst(Map<String, Applied> first, List<Applied> results) {
+        for (Applied a : results) {
+            first.putIfAbsent(a.request().promotionId(), a);
+        }
+    }
+
+    private void failAll(List<Pending> batch, String reason) {
+        for (Pending p : batch) {
+            if (!p.done().isDone()) {
+                publish(p, failed(p.request(), reason, List.of()));
+            }
+        }
+    }
+
+    private void backoff(int attempt) throws InterruptedException {
+        long base = config.push().initialBackoff().toMillis() << Math.min(attempt - 1, 16);
+        long capped = Math.min(base, config.push().maxBackoff().toMillis());
+        Thread.sleep(capped / 2 + ThreadLocalRandom.current().nextLong(capped / 2 + 1));
+    }
+
+    /** Applies each promotion of the batch as its own commit on top of the previous one. */
+    private List<Applied> apply(WarmClone clone, String branch, ObjectId base, List<Pending> batch) throws Exception {
+        List<Applied> out = new ArrayList<>();
+        Map<String, ObjectId> inBatch = new HashMap<>();
+        try (ObjectInserter ins = clone.repository().newObjectInserter();
+             ObjectReader reader = clone.repository().newObjectReader()) {
+            ObjectId parent = base;
+            ObjectId parentTree = clone.treeOf(base);
+            TreeWorkspace ws = TreeWorkspace.load(reader, ins, parentTree);
+            for (Pending p : batch) {
+                PromotionRequested r = p.request();
+                String existing = clone.commitOf(branch, base, r.promotionId());
+                if (existing != null || inBatch.containsKey(r.promotionId())) {
+                    ObjectId sha = existing != null ? ObjectId.fromString(existing) : inBatch.get(r.promotionId());
+                    out.add(new Applied(r, Outcome.ALREADY_PRESENT, sha, "a commit with this promotion's trailer is already on " + branch, List.of()));
+                    continue;
+                }
+                long t0 = System.nanoTime();
+                Object snapshot = ws.snapshot();
+                StepRun run = runSteps(ws, r);
+                if (run.error() != null) {
+                    ws.restore(snapshot);
+                    out.add(new Applied(r, run.error().retryable() ? null : Outcome.FAILED, null,
+                            Redact.text(run.error().getMessage()), run.results()));
+                    continue;
+                }
+                ObjectId tree = ws.writeTree();
+                if (tree.equals(parentTree)) {
+                    out.add(new Applied(r, Outcome.NO_CHANGE, null, "the steps changed nothing", run.results()));
+                    continue;
+                }
+                ObjectId commit = commit(ins, tree, parent, r);
+                metrics.commit(Duration.ofNanos(System.nanoTime() - t0));
+                parent = commit;
+                parentTree = tree;
+                inBatch.put(r.promotionId(), commit);
+                out.add(new Applied(r, Outcome.PUSHED, commit, null, run.results()));
+            }
+            ins.flush();
+        }
+        return out;
+    }
+
+    record StepRun(List<StepResult> results, StepException error) {
+    }
+
+    StepRun runSteps(TreeWorkspace ws, PromotionRequested r) {
+        List<StepResult> results = new ArrayList<>();
+        StepContext ctx = new StepContext(ws, r.freight(), r.project(), r.stage(), r.promotionId());
+        for (PromotionStep s : r.steps()) {
+            long t0 = System.nanoTime();
+            try {
+                String msg = steps.run(s.uses(), s.config(), ctx);
+                Duration d = Duration.ofNanos(System.nanoTime() - t0);
+                metrics.step(s.uses(), d);
+                results.add(new StepResult(s.uses(), s.as(), "SUCCEEDED", msg, d.toMillis()));
+            } catch (StepException e) {
+                Duration d = Duration.ofNanos(System.nanoTime() - t0);
+                results.add(new StepResult(s.uses(), s.as(), "FAILED", Redact.text(e.getMessage()), d.toMillis()));
+                return new StepRun(results, e);
+            }
+        }
+        return new StepRun(results, null);
+    }
+
+    ObjectId commit(ObjectInserter ins, ObjectId tree, ObjectId parent, PromotionRequested r) throws java.io.IOException {
+        PersonIdent who = new PersonIdent(config.author().name(), config.author().email());
+        CommitBuilder c = new CommitBuilder();
+        c.setTreeId(tree);
+        if (parent != null) {
+            c.setParentId(parent);
+        }
+        c.setAuthor(who);
+        c.setCommitter(who);
+        c.setMessage(CommitMessage.of(r));
+        return ins.insert(c);
+    }
+
+    /** Publishes an outcome and completes the promotion once the event is durable. */
+    void publish(Pending p, PromotionCommitted event) {
+        if (event == null) {
+            return; // the pull-request flow completes it later
+        }
+        metrics.outcome(event.project(), event.stage(), event.outcome().name());
+        if (event.outcome() == Outcome.FAILED) {
+            LOG.warnf("promotion %s to %s/%s failed: %s", event.promotionId(), event.project(), event.stage(), event.reason());
+        } else {
+            LOG.infof("promotion %s to %s/%s: %s %s", event.promotionId(), event.project(), event.stage(), event.outcome(),
+                    event.commitSha());
+        }
+        sink.publish(event).whenComplete((v, e) -> {
+            if (e != null) {
+                p.done().completeExceptionally(e);
+            } else {
+                p.done().complete(event);
+            }
+        });
+    }
+
+    /** Publishes an outcome that is not tied to a waiting Kafka record (pull-request merge results). */
+    public CompletionStage<Void> publishLater(PromotionCommitted event) {
+        metrics.outcome(event.project(), event.stage(), event.outcome().name());
+        LOG.infof("promotion %s to %s/%s: %s %s", event.promotionId(), event.project(), event.stage(), event.outcome(),
+                event.commitSha() == null ? Redact.text(event.reason()) : event.commitSha());
+        return sink.publish(event);
+    }
+
+    public PromotionCommitted failed(PromotionRequested r, String reason, List<StepResult> steps) {
+        return event(r, Outcome.FAILED, null, reason, steps, null);
+    }
+
+    public static PromotionCommitted event(PromotionRequested r, Outcome outcome, String sha, String reason,
+                                           List<StepResult> steps, String prURL) {
+        return new PromotionCommitted(r.promotionId(), r.project(), r.stage(), r.freight() == null ? null : r.freight().id(),
+                Redact.text(r.git().repoURL()), r.git().branch(), outcome, sha, reason, steps, prURL, r.argocd(),
+                r.verification(), r.requestedAt(), Instant.now());
+    }
+
+    /** Exposed to the pull-request flow, which applies steps the same way. */
+    public record Prepared(ObjectId base, ObjectId commit, Outcome outcome, String reason, List<StepResult> steps) {
+    }
+
+    public Prepared prepare(WarmClone clone, String baseBranch, PromotionRequested r) throws Exception {
+        ObjectId base = clone.fetch(baseBranch);
+        if (base == null) {
+            return new Prepared(null, null, Outcome.FAILED, "branch '" + baseBranch + "' does not exist", List.of());
+        }
+        String existing = clone.commitOf(baseBranch, base, r.promotionId());
+        if (existing != null) {
+            return new Prepared(base, ObjectId.fromString(existing), Outcome.ALREADY_PRESENT, null, List.of());
+        }
+        try (ObjectInserter ins = clone.repository().newObjectInserter();
+             ObjectReader reader = clone.repository().newObjectReader()) {
+            ObjectId baseTree = clone.treeOf(base);
+            TreeWorkspace ws = TreeWorkspace.load(reader, ins, baseTree);
+            StepRun run = runSteps(ws, r);
+            if (run.error() != null) {
+                return new Prepared(base, null, Outcome.FAILED, Redact.text(run.error().getMessage()), run.results());
+            }
+            ObjectId tree = ws.writeTree();
+            if (tree.equals(baseTree)) {
+                return new Prepared(base, base, Outcome.NO_CHANGE, "the steps changed nothing", run.results());
+            }
+            ObjectId commit = commit(ins, tree, base, r);
+            ins.flush();
+            return new Prepared(base, commit, Outcome.PUSHED, null, run.results());
+        }
+    }
+
+    @Override
+    public void close() {
+        workers.shutdownNow();
+        queues.values().forEach(q -> {
+            if (q.clone != null) {
+                q.clone.close();
+            }
+        });
+    }
+
+    static final class RetryableStep extends Exception {
+        RetryableStep(String message) {
+            super(message);
+        }
+    }
+}

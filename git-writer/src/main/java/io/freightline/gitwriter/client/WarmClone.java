@@ -1,0 +1,172 @@
+package io.freightline.gitwriter.client;
+
+import org.eclipse.jgit.errors.TransportException;
+import org.eclipse.jgit.lib.Constants;
+import org.eclipse.jgit.lib.NullProgressMonitor;
+import org.eclipse.jgit.lib.ObjectId;
+import org.eclipse.jgit.lib.Ref;
+import org.eclipse.jgit.lib.Repository;
+import org.eclipse.jgit.revwalk.RevCommit;
+import org.eclipse.jgit.revwalk.RevWalk;
+import org.eclipse.jgit.storage.file.FileRepositoryBuilder;
+import org.eclipse.jgit.transport.FetchResult;
+import org.eclipse.jgit.transport.PushResult;
+import org.eclipse.jgit.transport.RefSpec;
+import org.eclipse.jgit.transport.RemoteRefUpdate;
+import org.eclipse.jgit.transport.Transport;
+
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.security.MessageDigest;
+import java.util.HashMap;
+import java.util.HexFormat;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * The warm local clone of one remote repository: a bare repository under the workdir that keeps every object it
+ * ever fetched, so a promotion fetches only what changed. Also the index of promotion trailers per branch. Used by
+ * one thread at a time (the repository's writer).
+ */
+public final class WarmClone implements AutoCloseable {
+    private final String url;
+    private final GitRemote remote;
+    private final Repository repo;
+    private final Map<String, TrailerIndex> indexes = new HashMap<>();
+
+    /** Push outcome. */
+    public enum PushStatus { OK, REMOTE_MOVED, REJECTED }
+
+    public record Pushed(PushStatus status, String message) {
+    }
+
+    private WarmClone(String url, GitRemote remote, Repository repo) {
+        this.url = url;
+        this.remote = remote;
+        this.repo = repo;
+    }
+
+    /** Opens (or creates) the warm clone of a URL under the workdir. */
+    public static WarmClone open(Path workdir, String url, GitRemote remote) throws IOException {
+        Path dir = workdir.resolve(folderName(url));
+        Files.createDirectories(dir);
+        Repository repo = new FileRepositoryBuilder().setGitDir(dir.toFile()).setBare().build();
+        if (!Files.exists(dir.resolve("HEAD"))) {
+            repo.create(true);
+            var cfg = repo.getConfig();
+            cfg.setBoolean("core", null, "logAllRefUpdates", false);
+            cfg.setInt("gc", null, "auto", 0);
+            cfg.save();
+        }
+        return new WarmClone(url, remote, repo);
+    }
+
+    /** A folder name derived from the URL without its credentials. */
+    static String folderName(String url) {
+        String safe = io.freightline.gitwriter.domain.Redact.text(url);
+        try {
+            byte[] h = MessageDigest.getInstance("SHA-256").digest(safe.getBytes(StandardCharsets.UTF_8));
+            String tail = safe.replaceAll("[^A-Za-z0-9._-]+", "_");
+            tail = tail.length() > 40 ? tail.substring(tail.length() - 40) : tail;
+            return HexFormat.of().formatHex(h, 0, 8) + "-" + tail;
+        } catch (java.security.NoSuchAlgorithmException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+    public Repository repository() {
+        return repo;
+    }
+
+    /**
+     * Fetches a branch into {@code refs/remotes/origin/<branch>} and returns its head, or null when the remote has
+     * no such branch.
+     */
+    public ObjectId fetch(String branch) throws Exception {
+        try (Transport t = remote.open(repo, url)) {
+            String ref = Constants.R_HEADS + branch;
+            FetchResult r = t.fetch(NullProgressMonitor.INSTANCE,
+                    List.of(new RefSpec("+" + ref + ":refs/remotes/origin/" + branch)));
+            Ref advertised = r.getAdvertisedRef(ref);
+            return advertised == null ? null : advertised.getObjectId();
+        } catch (TransportException e) {
+            if (String.valueOf(e.getMessage()).contains("Remote does not have " + Constants.R_HEADS + branch)) {
+                return null;
+            }
+            throw e;
+        }
+    }
+
+    /** Pushes a commit to a branch, only if the branch is still at {@code expectedOld} (null: must not exist). */
+    public Pushed push(ObjectId tip, String branch, ObjectId expectedOld) throws Exception {
+        try (Transport t = remote.open(repo, url)) {
+            RemoteRefUpdate u = new RemoteRefUpdate(repo, tip.name(), Constants.R_HEADS + branch, false, null,
+                    expectedOld == null ? ObjectId.zeroId() : expectedOld);
+            PushResult r = t.push(NullProgressMonitor.INSTANCE, List.of(u));
+            RemoteRefUpdate done = r.getRemoteUpdate(Constants.R_HEADS + branch);
+            return switch (done.getStatus()) {
+                case OK, UP_TO_DATE -> new Pushed(PushStatus.OK, null);
+                case REJECTED_NONFASTFORWARD, REJECTED_REMOTE_CHANGED -> new Pushed(PushStatus.REMOTE_MOVED, done.getStatus().name());
+                default -> new Pushed(PushStatus.REJECTED, done.getStatus() + (done.getMessage() != null ? ": " + done.getMessage() : ""));
+            };
+        } catch (TransportException e) {
+            // some servers answer a lost race with a lock failure message
+            String m = String.valueOf(e.getMessage());
+            if (m.contains("lock") || m.contains("non-fast-forward") || m.contains("fetch first")) {
+                return new Pushed(PushStatus.REMOTE_MOVED, m);
+            }
+            throw e;
+        }
+    }
+
+    /** The commit on the branch (up to {@code head}) carrying this promotion's trailer, or null. */
+    public String commitOf(String branch, ObjectId head, String promotionId) throws IOException {
+        return indexes.computeIfAbsent(branch, b -> new TrailerIndex()).update(repo, head).get(promotionId);
+    }
+
+    public ObjectId treeOf(ObjectId commit) throws IOException {
+        try (RevWalk w = new RevWalk(repo)) {
+            return w.parseCommit(commit).getTree().getId();
+        }
+    }
+
+    @Override
+    public void close() {
+        repo.close();
+    }
+
+    /** promotion id → commit, built by one walk of the history and then only of new commits. */
+    static final class TrailerIndex {
+        private final Map<String, String> byPromotion = new HashMap<>();
+        private ObjectId head;
+
+        Map<String, String> update(Repository repo, ObjectId newHead) throws IOException {
+            if (newHead == null || newHead.equals(head)) {
+                return byPromotion;
+            }
+            try (RevWalk w = new RevWalk(repo)) {
+                RevCommit start = w.parseCommit(newHead);
+                if (head != null) {
+                    RevCommit old = w.parseCommit(head);
+                    if (w.isMergedInto(old, start)) {
+                        w.reset();
+                        w.markUninteresting(w.parseCommit(head));
+                    } else {
+                        byPromotion.clear(); // history was rewritten: index it again
+                        w.reset();
+                    }
+                }
+                w.markStart(w.parseCommit(newHead));
+                for (RevCommit c : w) {
+                    for (String id : c.getFooterLines(io.freightline.gitwriter.domain.CommitMessage.PROMOTION_TRAILER)) {
+                        byPromotion.putIfAbsent(id.strip(), c.name());
+                    }
+                }
+            }
+            head = newHead.copy();
+            return byPromotion;
+        }
+    }
+}

@@ -1,0 +1,101 @@
+package io.freightline.gitwriter.config;
+
+import io.smallrye.config.ConfigMapping;
+import io.smallrye.config.WithDefault;
+
+import java.time.Duration;
+import java.util.Optional;
+
+/** Configuration of the git-writer; every key is also an env var (FREIGHTLINE_GITWRITER_...). */
+@ConfigMapping(prefix = "freightline.gitwriter")
+public interface GitWriterConfig {
+
+    /** Folder holding one warm clone per repository. */
+    @WithDefault("${java.io.tmpdir}/freightline-git-writer")
+    String workdir();
+
+    /** Author and committer of promotion commits. */
+    Author author();
+
+    /** Pushing, retrying and coalescing. */
+    Push push();
+
+    /** Credentials for the Git remotes. */
+    Auth auth();
+
+    /** Pull-request mode. */
+    PullRequests pr();
+
+    /** Test-only fault injection. */
+    Fault fault();
+
+    interface Author {
+        /** Name of the commit author and committer. */
+        @WithDefault("Freightline")
+        String name();
+
+        /** E-mail of the commit author and committer. */
+        @WithDefault("freightline@localhost")
+        String email();
+    }
+
+    interface Push {
+        /** Attempts (fetch, apply, push) before a promotion fails on non-fast-forward or network errors. */
+        @WithDefault("10")
+        int maxAttempts();
+
+        /** First backoff between attempts; doubles up to max-backoff, with jitter. */
+        @WithDefault("50ms")
+        Duration initialBackoff();
+
+        /** Longest backoff between attempts. */
+        @WithDefault("5s")
+        Duration maxBackoff();
+
+        /** Most promotions of one repository committed together and pushed in one push. */
+        @WithDefault("100")
+        int maxBatch();
+
+        /** Network timeout of one fetch or push. */
+        @WithDefault("60s")
+        Duration timeout();
+    }
+
+    interface Auth {
+        /** User name for HTTPS (token auth: any name the host accepts, e.g. x-access-token on GitHub, oauth2 on GitLab). */
+        @WithDefault("git")
+        String username();
+
+        /** Password or token for HTTPS; none by default. Never logged. */
+        Optional<String> password();
+
+        /** Private key file for ssh:// remotes (OpenSSH format); else ~/.ssh identities. */
+        Optional<String> sshKey();
+
+        /** known_hosts file for ssh:// remotes; else ~/.ssh/known_hosts. */
+        Optional<String> sshKnownHosts();
+
+        /** Refuse SSH hosts that are not in known_hosts (false accepts any host key: tests only). */
+        @WithDefault("true")
+        boolean sshStrictHostKeyChecking();
+    }
+
+    interface PullRequests {
+        /** API token for the pull-request provider; defaults to auth.password. Never logged. */
+        Optional<String> token();
+
+        /** How often an open pull request is polled for merge or close. */
+        @WithDefault("10s")
+        Duration pollInterval();
+
+        /** How long to wait for a merge before the promotion fails. */
+        @WithDefault("7d")
+        Duration mergeTimeout();
+    }
+
+    interface Fault {
+        /** Halt the JVM right after a push, before the commit event (crash-idempotency tests only). */
+        @WithDefault("false")
+        boolean haltAfterPush();
+    }
+}

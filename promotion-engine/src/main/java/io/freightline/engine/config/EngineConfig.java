@@ -1,0 +1,45 @@
+package io.freightline.engine.config;
+
+import io.smallrye.config.ConfigMapping;
+import io.smallrye.config.WithDefault;
+
+import java.time.Duration;
+import java.util.Optional;
+
+/** The promotion-engine's settings ({@code freightline.engine.*}; env {@code FREIGHTLINE_ENGINE_*}). */
+@ConfigMapping(prefix = "freightline.engine")
+public interface EngineConfig {
+
+    /** Folder of pipeline manifests (*.yaml, *.yml) applied at start-up; none when unset. */
+    Optional<String> manifestsDir();
+
+    /** How often time-based gates (soak time, promotion windows) are re-evaluated. */
+    @WithDefault("5s")
+    Duration tickInterval();
+
+    /** How long an API command waits for the engine to apply it before answering 202 Accepted. */
+    @WithDefault("10s")
+    Duration commandTimeout();
+
+    /** Audit entries kept per project (older ones are removed from the state topic). */
+    @WithDefault("10000")
+    int auditRetention();
+
+    /** Finished promotions kept per stage. */
+    @WithDefault("100")
+    int historyRetention();
+
+    /** How long start-up waits for the state topic to be read before giving up. */
+    @WithDefault("5m")
+    Duration rebuildTimeout();
+
+    Auth auth();
+
+    interface Auth {
+        /** File of {@code role=token} or {@code role@project=token} lines (roles: viewer, promoter, admin). */
+        Optional<String> tokensFile();
+
+        /** Inline tokens, comma-separated, in the same form as the file's lines. */
+        Optional<String> tokens();
+    }
+}

@@ -1,0 +1,710 @@
+package io.freightline.engine.domain;
+
+import io.freightline.engine.domain.Effects.FreightCreated;
+import io.freightline.engine.domain.Effects.LeadTime;
+import io.freightline.engine.domain.Effects.Transition;
+import io.freightline.engine.domain.Effects.Waited;
+import io.freightline.engine.domain.Model.Approval;
+import io.freightline.engine.domain.Model.AuditEntry;
+import io.freightline.engine.domain.Model.Freight;
+import io.freightline.engine.domain.Model.Health;
+import io.freightline.engine.domain.Model.Hold;
+import io.freightline.engine.domain.Model.Promotion;
+import io.freightline.engine.domain.Model.PromotionState;
+import io.freightline.engine.domain.Model.StageState;
+import io.freightline.engine.domain.Selection.Candidate;
+import io.freightline.engine.domain.Specs.FreightRequest;
+import io.freightline.engine.domain.Specs.PromotionWindow;
+import io.freightline.engine.domain.Specs.StageSpec;
+import io.freightline.engine.domain.Specs.WarehouseSpec;
+import io.freightline.events.ArtifactDiscovered;
+import io.freightline.events.ArtifactRef;
+import io.freightline.events.CommandIssued;
+import io.freightline.events.PromotionCommitted;
+import io.freightline.events.PromotionRequested;
+import io.freightline.events.PromotionStep;
+import io.freightline.events.Subscription;
+import io.freightline.events.VerificationCompleted;
+import io.freightline.events.WarehouseUpdated;
+
+import java.time.Duration;
+import java.time.Instant;
+import java.time.ZoneId;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.TreeSet;
+import java.util.concurrent.ConcurrentHashMap;
+
+/**
+ * The decisions: freight from artifacts, promotions from policies, state from commits and verifications, and
+ * operator commands. Pure: no Kafka, no clock of its own (callers pass {@code now}). Not thread-safe per project:
+ * callers serialize the calls of one project.
+ */
+public final class Engine {
+    public static final String ENGINE_ACTOR = "engine";
+    private final Map<String, ProjectState> projects = new ConcurrentHashMap<>();
+    private final int auditRetention;
+    private final int historyRetention;
+
+    public Engine(int auditRetention, int historyRetention) {
+        this.auditRetention = auditRetention;
+        this.historyRetention = historyRetention;
+    }
+
+    public ProjectState project(String name) {
+        return projects.get(name);
+    }
+
+    public ProjectState projectOrCreate(String name) {
+        return projects.computeIfAbsent(name, ProjectState::new);
+    }
+
+    public Set<String> projectNames() {
+        return new TreeSet<>(projects.keySet());
+    }
+
+    /** The result of a command: an HTTP-like status, a message and the promotion it made, if any. */
+    public record CommandResult(int status, String message, String promotion) {
+        public static CommandResult ok(String message) {
+            return new CommandResult(200, message, null);
+        }
+
+        public boolean succeeded() {
+            return status < 300;
+        }
+    }
+
+    // ---------------------------------------------------------------- manifests
+
+    /** A catalog of what exists, for validating new manifests against it. */
+    public ManifestParser.Catalog catalog() {
+        return new ManifestParser.Catalog() {
+            public boolean hasProject(String p) {
+                ProjectState s = projects.get(p);
+                return s != null && s.spec != null;
+            }
+
+            public Set<String> warehouses(String p) {
+                ProjectState s = projects.get(p);
+                return s == null ? Set.of() : Set.copyOf(s.warehouses.keySet());
+            }
+
+            public Map<String, StageSpec> stages(String p) {
+                ProjectState s = projects.get(p);
+                return s == null ? Map.of() : Map.copyOf(s.stages);
+            }
+        };
+    }
+
+    /** Upserts one project's manifests (already validated); publishes changed warehouses. */
+    public Effects apply(String project, ManifestParser.Manifests m, String actor, String reason, Instant now) {
+        Effects fx = new Effects();
+        ProjectState ps = projectOrCreate(project);
+        List<String> changed = new ArrayList<>();
+        for (Specs.ProjectSpec p : m.projects()) {
+            if (ps.spec == null) {
+                ps.spec = p;
+                changed.add("Project " + p.name());
+            }
+        }
+        for (WarehouseSpec w : m.warehouses()) {
+            if (!w.equals(ps.warehouses.get(w.name()))) {
+                ps.warehouses.put(w.name(), w);
+                long gen = ps.warehouseGenerations.merge(w.name(), 1L, Long::sum);
+                fx.warehouses.add(new WarehouseUpdated(project, w.name(), w.intervalSeconds(), w.subscriptions(), gen, now));
+                changed.add("Warehouse " + w.name());
+            }
+        }
+        for (StageSpec s : m.stages()) {
+            if (!s.equals(ps.stages.get(s.name()))) {
+                ps.stages.put(s.name(), s);
+                ps.stage(s.name());
+                fx.dirty.add(key(project, "stage", s.name()));
+                changed.add("Stage " + s.name());
+            }
+        }
+        if (!changed.isEmpty()) {
+            fx.dirty.add(key(project, "project", null));
+            audit(ps, fx, now, actor, "apply", "project/" + project, reason, String.join(", ", changed));
+            reconcile(ps, fx, now);
+        }
+        return fx;
+    }
+
+    // ---------------------------------------------------------------- artifacts and freight
+
+    public Effects onArtifact(ArtifactDiscovered e, Instant now) {
+        Effects fx = new Effects();
+        ProjectState ps = projects.get(e.project());
+        if (ps == null) return fx;
+        ArtifactRef a = e.artifact();
+        for (WarehouseSpec w : ps.warehouses.values()) {
+            if (e.warehouse() != null && !e.warehouse().equals(w.name())) continue;
+            boolean accepted = false;
+            for (Subscription s : w.subscriptions()) {
+                if (!Selection.subscribes(s, a)) continue;
+                if (e.subscription() != null && e.warehouse() != null && !e.subscription().equals(s.name())) continue;
+                if (Selection.rejection(s, a) != null) continue;
+                List<Candidate> list = ps.artifacts.computeIfAbsent(w.name(), x -> new HashMap<>())
+                        .computeIfAbsent(s.name(), x -> new ArrayList<>());
+                if (list.stream().anyMatch(c -> c.artifact().equals(a))) continue;
+                list.add(new Candidate(a, e.createdAt(), e.discoveredAt() != null ? e.discoveredAt() : now));
+                list.sort(Selection.newestLast(s));
+                int limit = s.discoveryLimit() == null || s.discoveryLimit() <= 0 ? 20 : s.discoveryLimit();
+                while (list.size() > limit) list.remove(0);
+                accepted = true;
+            }
+            if (accepted) {
+                fx.dirty.add(key(ps.name, "warehouse", w.name()));
+                mintFreight(ps, w, fx, now);
+            }
+        }
+        if (!fx.dirty.isEmpty()) reconcile(ps, fx, now);
+        return fx;
+    }
+
+    private void mintFreight(ProjectState ps, WarehouseSpec w, Effects fx, Instant now) {
+        List<ArtifactRef> refs = new ArrayList<>();
+        Instant discovered = null;
+        Map<String, List<Candidate>> bySub = ps.artifacts.getOrDefault(w.name(), Map.of());
+        for (Subscription s : w.subscriptions()) {
+            List<Candidate> list = bySub.get(s.name());
+            if (list == null || list.isEmpty()) return; // freight needs one artifact of every subscription
+            Candidate newest = list.get(list.size() - 1);
+            refs.add(newest.artifact());
+            if (discovered == null || newest.discoveredAt().isAfter(discovered)) discovered = newest.discoveredAt();
+        }
+        String id = FreightIds.freightId(refs);
+        if (ps.freight.containsKey(id)) return;
+        Freight f = new Freight();
+        f.id = id;
+        f.alias = FreightIds.alias(id);
+        f.warehouse = w.name();
+        f.artifacts = refs.stream().sorted(Comparator.comparing(ArtifactRef::canonical)).toList();
+        f.seq = ++ps.freightSeq;
+        f.createdAt = now;
+        f.discoveredAt = discovered;
+        ps.freight.put(id, f);
+        fx.dirty.add(key(ps.name, "freight", id));
+        fx.dirty.add(key(ps.name, "project", null));
+        fx.observations.add(new FreightCreated(ps.name, w.name()));
+        audit(ps, fx, now, ENGINE_ACTOR, "freight-created", "freight/" + id, "new artifacts in warehouse " + w.name(),
+                f.alias + ": " + String.join(", ", f.artifacts.stream().map(ArtifactRef::canonical).toList()));
+    }
+
+    // ---------------------------------------------------------------- commits and verifications
+
+    public Effects onCommitted(PromotionCommitted e, Instant now) {
+        Effects fx = new Effects();
+        ProjectState ps = projects.get(e.project());
+        Promotion p = ps == null ? null : ps.promotions.get(e.promotionId());
+        if (p == null || p.state.terminal() || p.state == PromotionState.Syncing) return fx; // unknown or replayed
+        p.steps = e.steps() == null ? List.of() : e.steps();
+        StageState st = ps.stage(p.stage);
+        if (e.outcome().landed()) {
+            p.commitSha = e.commitSha();
+            transition(ps, p, PromotionState.Committed, "commit " + e.outcome() + " " + e.commitSha(), fx, now);
+            st.current.put(p.warehouse, p.freight);
+            st.health = Health.Progressing;
+            transition(ps, p, PromotionState.Syncing, "waiting for verification", fx, now);
+        } else if (e.outcome() == PromotionCommitted.Outcome.PR_OPENED) {
+            p.pullRequestURL = e.pullRequestURL();
+            transition(ps, p, PromotionState.Committed, "pull request opened: " + e.pullRequestURL(), fx, now);
+        } else {
+            fail(ps, p, "commit failed: " + e.reason(), fx, now);
+        }
+        fx.dirty.add(key(ps.name, "stage", p.stage));
+        reconcile(ps, fx, now);
+        return fx;
+    }
+
+    public Effects onVerification(VerificationCompleted e, Instant now) {
+        Effects fx = new Effects();
+        ProjectState ps = projects.get(e.project());
+        Promotion p = ps == null ? null : ps.promotions.get(e.promotionId());
+        if (p == null || p.state.terminal()) return fx;
+        StageState st = ps.stage(p.stage);
+        Freight f = ps.freight.get(p.freight);
+        if (e.outcome() == VerificationCompleted.Outcome.VERIFIED) {
+            st.current.put(p.warehouse, p.freight);
+            st.lastVerified.put(p.warehouse, p.freight);
+            st.health = Health.Healthy;
+            if (f != null && !f.verifiedIn.containsKey(p.stage)) {
+                f.verifiedIn.put(p.stage, now);
+                fx.dirty.add(key(ps.name, "freight", f.id));
+                if (f.discoveredAt != null) {
+                    fx.observations.add(new LeadTime(ps.name, p.stage, Duration.between(f.discoveredAt, now).toMillis() / 1000.0));
+                }
+            }
+            transition(ps, p, PromotionState.Succeeded, "verified" + (e.verifier() != null ? " by " + e.verifier() : ""), fx, now);
+            finish(ps, st, p, fx);
+        } else {
+            st.health = Health.Unhealthy;
+            fail(ps, p, "verification " + e.outcome() + (e.message() != null ? ": " + e.message() : ""), fx, now);
+            StageSpec spec = ps.stages.get(p.stage);
+            String back = st.lastVerified.get(p.warehouse);
+            if (spec != null && spec.policy().autoRollback() && back != null && !back.equals(p.freight)) {
+                Promotion r = newPromotion(ps, p.stage, back, p.warehouse, "auto-rollback",
+                        FreightIds.autoPromotionId(ps.name, p.stage, back, "rollback-" + p.id), ENGINE_ACTOR,
+                        "verification of " + p.freight + " failed", now);
+                if (r != null) {
+                    st.queue.add(0, r.id);
+                    audit(ps, fx, now, ENGINE_ACTOR, "auto-rollback", "stage/" + p.stage, r.reason, "promotion " + r.id);
+                    fx.dirty.add(key(ps.name, "promotion", r.id));
+                }
+            }
+        }
+        fx.dirty.add(key(ps.name, "stage", p.stage));
+        reconcile(ps, fx, now);
+        return fx;
+    }
+
+    private void fail(ProjectState ps, Promotion p, String why, Effects fx, Instant now) {
+        StageState st = ps.stage(p.stage);
+        st.failedFreight.add(p.freight);
+        transition(ps, p, PromotionState.Failed, why, fx, now);
+        finish(ps, st, p, fx);
+    }
+
+    private void finish(ProjectState ps, StageState st, Promotion p, Effects fx) {
+        if (p.id.equals(st.running)) st.running = null;
+        st.queue.remove(p.id);
+        st.history.add(p.id);
+        while (st.history.size() > historyRetention) {
+            String old = st.history.remove(0);
+            ps.promotions.remove(old);
+            fx.deleted.add(key(ps.name, "promotion", old));
+        }
+        fx.dirty.add(key(ps.name, "stage", st.name));
+    }
+
+    private void transition(ProjectState ps, Promotion p, PromotionState to, String why, Effects fx, Instant now) {
+        p.state = to;
+        p.updatedAt = now;
+        p.message = why;
+        fx.dirty.add(key(ps.name, "promotion", p.id));
+        fx.observations.add(new Transition(ps.name, p.stage, to.name()));
+        audit(ps, fx, now, ENGINE_ACTOR, "promotion-" + to.name().toLowerCase(), "promotion/" + p.id, why,
+                "stage " + p.stage + ", freight " + p.freight);
+    }
+
+    // ---------------------------------------------------------------- commands
+
+    /** Checks a command against the current state without changing anything (the API's fast answer). */
+    public CommandResult check(CommandIssued c) {
+        ProjectState ps = projects.get(c.project());
+        if (ps == null || ps.spec == null) {
+            return c.action().equals("apply") ? CommandResult.ok("ok") : new CommandResult(404, "project '" + c.project() + "' not found", null);
+        }
+        Map<String, String> a = c.args() == null ? Map.of() : c.args();
+        String stage = a.get("stage");
+        boolean needsStage = Set.of("promote", "rollback", "pause", "resume", "clear-hold", "approve").contains(c.action());
+        if (needsStage && (stage == null || !ps.stages.containsKey(stage))) {
+            return stage == null ? new CommandResult(400, "stage: required", null)
+                    : new CommandResult(404, "stage '" + stage + "' not found", null);
+        }
+        Freight f = null;
+        if (Set.of("promote", "approve").contains(c.action()) || (c.action().equals("rollback") && a.get("freight") != null)) {
+            String fr = a.get("freight");
+            if (fr == null) return new CommandResult(400, "freight: required", null);
+            try {
+                f = ps.findFreight(fr);
+            } catch (IllegalArgumentException e) {
+                return new CommandResult(400, "freight: " + e.getMessage(), null);
+            }
+            if (f == null) return new CommandResult(404, "freight '" + fr + "' not found", null);
+            if (ps.stages.get(stage).request(f.warehouse) == null) {
+                return new CommandResult(409, "stage '" + stage + "' does not take freight from warehouse '" + f.warehouse + "'", null);
+            }
+        }
+        switch (c.action()) {
+            case "promote", "rollback" -> {
+                if (ps.paused(stage)) return new CommandResult(409, "stage '" + stage + "' is paused", null);
+                if (c.action().equals("rollback") && f == null) {
+                    String back = rollbackTarget(ps, stage);
+                    if (back == null) return new CommandResult(409, "stage '" + stage + "' has no earlier verified freight to roll back to", null);
+                    f = ps.freight.get(back);
+                }
+                if (f != null && !available(ps, ps.stages.get(stage), f, null) && !f.approvedFor.containsKey(stage)
+                        && !stage(ps, stage).lastVerified.containsValue(f.id) && !f.verifiedIn.containsKey(stage)) {
+                    return new CommandResult(409, "freight " + f.alias + " is not available to stage '" + stage
+                            + "' (not verified upstream and not approved)", null);
+                }
+            }
+            case "abort" -> {
+                Promotion p = ps.promotions.get(a.getOrDefault("promotion", ""));
+                if (p == null) return new CommandResult(404, "promotion '" + a.get("promotion") + "' not found", null);
+                if (p.state.terminal()) return new CommandResult(409, "promotion is already " + p.state, null);
+            }
+            case "refresh" -> {
+                if (!ps.warehouses.containsKey(a.getOrDefault("warehouse", ""))) {
+                    return new CommandResult(404, "warehouse '" + a.get("warehouse") + "' not found", null);
+                }
+            }
+            case "pause" -> {
+                if (ps.paused(stage)) return new CommandResult(409, "stage '" + stage + "' is already paused", null);
+            }
+            case "resume" -> {
+                if (!ps.paused(stage)) return new CommandResult(409, "stage '" + stage + "' is not paused", null);
+            }
+            case "clear-hold" -> {
+                if (stage(ps, stage).hold == null) return new CommandResult(409, "stage '" + stage + "' has no hold", null);
+            }
+            default -> {
+            }
+        }
+        return CommandResult.ok("ok");
+    }
+
+    private static StageState stage(ProjectState ps, String stage) {
+        return ps.stage(stage);
+    }
+
+    /**
+     * Applies a command (idempotent by command id). {@code apply} is handled by the caller, which parses the
+     * manifests and calls {@link #apply}.
+     */
+    public Effects onCommand(CommandIssued c, Instant now, CommandResult[] result) {
+        Effects fx = new Effects();
+        ProjectState ps = projects.get(c.project());
+        if (ps != null && ps.appliedCommands.contains(c.id())) {
+            result[0] = new CommandResult(200, "already applied", promotionOf(ps, c.id()));
+            return fx;
+        }
+        CommandResult check = check(c);
+        if (!check.succeeded()) {
+            result[0] = check;
+            if (ps != null && ps.spec != null) {
+                remember(ps, c.id(), fx);
+                audit(ps, fx, now, c.actor(), c.action() + "-rejected", target(c), c.reason(), check.message());
+            }
+            return fx;
+        }
+        Map<String, String> a = c.args() == null ? Map.of() : c.args();
+        String stage = a.get("stage");
+        String actor = c.actor() == null ? "unknown" : c.actor();
+        result[0] = CommandResult.ok("ok");
+        switch (c.action()) {
+            case "promote", "rollback" -> {
+                Freight f = a.get("freight") != null ? ps.findFreight(a.get("freight")) : ps.freight.get(rollbackTarget(ps, stage));
+                StageState st = ps.stage(stage);
+                String cur = st.current.get(f.warehouse);
+                Freight curF = cur == null ? null : ps.freight.get(cur);
+                boolean older = c.action().equals("rollback") || (curF != null && f.seq < curF.seq);
+                Promotion p = newPromotion(ps, stage, f.id, f.warehouse, older ? "rollback" : "manual",
+                        FreightIds.commandPromotionId(c.id()), actor, c.reason(), now);
+                if (older) {
+                    // a manual step back: hold auto-promotion so the next artifact does not undo it
+                    st.hold = new Hold(f.id, actor, c.reason() != null ? c.reason() : "rollback to " + f.alias, now);
+                } else if (st.hold != null) {
+                    st.hold = null; // newer freight promoted by hand releases the hold
+                }
+                st.queue.add(p.id);
+                fx.dirty.add(key(ps.name, "promotion", p.id));
+                fx.dirty.add(key(ps.name, "stage", stage));
+                audit(ps, fx, now, actor, c.action(), "stage/" + stage, c.reason(), "freight " + f.alias + " (" + f.id + "), promotion " + p.id);
+                fx.observations.add(new Transition(ps.name, stage, PromotionState.Pending.name()));
+                result[0] = new CommandResult(201, "promotion " + p.id + " queued", p.id);
+            }
+            case "approve" -> {
+                Freight f = ps.findFreight(a.get("freight"));
+                f.approvedFor.putIfAbsent(stage, new Approval(actor, now));
+                fx.dirty.add(key(ps.name, "freight", f.id));
+                audit(ps, fx, now, actor, "approve", "freight/" + f.id, c.reason(), "approved for stage " + stage);
+            }
+            case "abort" -> {
+                Promotion p = ps.promotions.get(a.get("promotion"));
+                StageState st = ps.stage(p.stage);
+                transition(ps, p, PromotionState.Aborted, "aborted by " + actor + (c.reason() != null ? ": " + c.reason() : ""), fx, now);
+                finish(ps, st, p, fx);
+                audit(ps, fx, now, actor, "abort", "promotion/" + p.id, c.reason(), "stage " + p.stage);
+            }
+            case "pause", "resume" -> {
+                ps.stage(stage).paused = c.action().equals("pause");
+                fx.dirty.add(key(ps.name, "stage", stage));
+                audit(ps, fx, now, actor, c.action(), "stage/" + stage, c.reason(), null);
+            }
+            case "clear-hold" -> {
+                ps.stage(stage).hold = null;
+                fx.dirty.add(key(ps.name, "stage", stage));
+                audit(ps, fx, now, actor, "clear-hold", "stage/" + stage, c.reason(), null);
+            }
+            case "refresh" -> {
+                WarehouseSpec w = ps.warehouses.get(a.get("warehouse"));
+                long gen = ps.warehouseGenerations.merge(w.name(), 1L, Long::sum);
+                fx.warehouses.add(new WarehouseUpdated(ps.name, w.name(), w.intervalSeconds(), w.subscriptions(), gen, now));
+                fx.dirty.add(key(ps.name, "project", null));
+                audit(ps, fx, now, actor, "refresh", "warehouse/" + w.name(), c.reason(), "generation " + gen);
+            }
+            default -> {
+                result[0] = new CommandResult(400, "action '" + c.action() + "' is not handled here", null);
+                return fx;
+            }
+        }
+        remember(ps, c.id(), fx);
+        reconcile(ps, fx, now);
+        return fx;
+    }
+
+    /** Marks a command id as applied (bounded memory of ids). */
+    public void remember(ProjectState ps, String commandId, Effects fx) {
+        ps.appliedCommands.add(commandId);
+        while (ps.appliedCommands.size() > 1000) {
+            ps.appliedCommands.remove(ps.appliedCommands.iterator().next());
+        }
+        fx.dirty.add(key(ps.name, "commands", null));
+    }
+
+    private static String promotionOf(ProjectState ps, String commandId) {
+        String id = FreightIds.commandPromotionId(commandId);
+        return ps.promotions.containsKey(id) ? id : null;
+    }
+
+    private static String target(CommandIssued c) {
+        Map<String, String> a = c.args() == null ? Map.of() : c.args();
+        if (a.get("promotion") != null) return "promotion/" + a.get("promotion");
+        if (a.get("stage") != null) return "stage/" + a.get("stage");
+        if (a.get("warehouse") != null) return "warehouse/" + a.get("warehouse");
+        return "project/" + c.project();
+    }
+
+    /** The freight a rollback without an explicit freight goes back to: the last verified one before the current. */
+    public String rollbackTarget(ProjectState ps, String stage) {
+        StageState st = ps.stage(stage);
+        for (int i = st.history.size() - 1; i >= 0; i--) {
+            Promotion p = ps.promotions.get(st.history.get(i));
+            if (p != null && p.state == PromotionState.Succeeded && !st.current.containsValue(p.freight)) return p.freight;
+        }
+        return null;
+    }
+
+    // ---------------------------------------------------------------- policies
+
+    /** Re-evaluates every stage of the project (time-based gates: soak, windows). */
+    public Effects tick(String project, Instant now) {
+        Effects fx = new Effects();
+        ProjectState ps = projects.get(project);
+        if (ps != null) reconcile(ps, fx, now);
+        return fx;
+    }
+
+    private void reconcile(ProjectState ps, Effects fx, Instant now) {
+        for (StageSpec spec : ps.stages.values()) {
+            StageState st = ps.stage(spec.name());
+            for (String wh : spec.origins()) {
+                autoPromote(ps, spec, st, wh, fx, now);
+            }
+            dispatch(ps, spec, st, fx, now);
+        }
+    }
+
+    /** Starts the head of the queue when nothing runs in the stage. */
+    private void dispatch(ProjectState ps, StageSpec spec, StageState st, Effects fx, Instant now) {
+        while (st.running == null && !st.queue.isEmpty()) {
+            Promotion p = ps.promotions.get(st.queue.get(0));
+            if (p == null || p.state != PromotionState.Pending) {
+                st.queue.remove(0);
+                fx.dirty.add(key(ps.name, "stage", st.name));
+                continue;
+            }
+            if (spec.git() == null && spec.steps().isEmpty()) {
+                st.queue.remove(0);
+                fail(ps, p, "stage has no git target and no steps", fx, now);
+                continue;
+            }
+            try {
+                p.request = render(ps, spec, st, p, now);
+            } catch (Expressions.RenderException e) {
+                st.queue.remove(0);
+                fail(ps, p, "cannot render steps: " + e.getMessage(), fx, now);
+                continue;
+            }
+            st.queue.remove(0);
+            st.running = p.id;
+            fx.promotions.add(p.request);
+            transition(ps, p, PromotionState.Running, "sent to the git-writer", fx, now);
+            fx.dirty.add(key(ps.name, "stage", st.name));
+        }
+    }
+
+    private PromotionRequested render(ProjectState ps, StageSpec spec, StageState st, Promotion p, Instant now) {
+        Freight f = ps.freight.get(p.freight);
+        List<ArtifactRef> artifacts = new ArrayList<>(f.artifacts);
+        st.current.forEach((wh, id) -> {
+            Freight other = ps.freight.get(id);
+            if (!wh.equals(f.warehouse) && other != null) artifacts.addAll(other.artifacts);
+        });
+        Expressions.Context ctx = new Expressions.Context(ps.name, spec.name(), p.id, f.id, f.alias, artifacts, spec.vars());
+        List<PromotionStep> steps = new ArrayList<>();
+        for (Specs.StepTemplate t : spec.steps()) {
+            steps.add(new PromotionStep(t.uses(), t.as(), Expressions.render(t.config(), ctx)));
+        }
+        return new PromotionRequested(p.id, ps.name, spec.name(), f.ref(), spec.git(), steps, spec.argocd(),
+                spec.verification().isEmpty() ? null : spec.verification(), p.requestedBy, now);
+    }
+
+    private void autoPromote(ProjectState ps, StageSpec spec, StageState st, String wh, Effects fx, Instant now) {
+        FreightRequest req = spec.request(wh);
+        Freight candidate = candidate(ps, spec, req, now);
+        String target = target(ps, st, wh);
+        String unsoaked = newestVerifiedIgnoringSoak(ps, spec, req);
+        boolean soaking = unsoaked != null && (candidate == null || !candidate.id.equals(unsoaked)) && !unsoaked.equals(target);
+        Guards.Input in = new Guards.Input(ps.paused(spec.name()), spec.policy().autoPromotion(), st.hold != null,
+                candidate == null ? null : candidate.id, target,
+                candidate != null && st.failedFreight.contains(candidate.id),
+                spec.policy().approvalRequired(), candidate != null && candidate.approvedFor.containsKey(spec.name()),
+                soaking, windowOpen(spec.policy().promotionWindows(), now));
+        Guards.Verdict v = Guards.evaluate(in);
+        trackWait(ps, st, v, fx, now);
+        if (!v.promote()) return;
+        String id = FreightIds.autoPromotionId(ps.name, spec.name(), candidate.id, "auto");
+        if (ps.promotions.containsKey(id)) return; // decided before (and maybe aborted): never re-issued
+        // newer freight makes queued auto-promotions pointless: supersede them (manual ones keep their place)
+        for (String qid : List.copyOf(st.queue)) {
+            Promotion q = ps.promotions.get(qid);
+            if (q != null && q.warehouse.equals(wh) && q.kind.equals("auto") && q.state == PromotionState.Pending) {
+                st.queue.remove(qid);
+                transition(ps, q, PromotionState.Superseded, "superseded by " + id, fx, now);
+                finish(ps, st, q, fx);
+            }
+        }
+        Promotion p = newPromotion(ps, spec.name(), candidate.id, wh, "auto", id, ENGINE_ACTOR, v.reason(), now);
+        st.queue.add(p.id);
+        fx.dirty.add(key(ps.name, "promotion", p.id));
+        fx.dirty.add(key(ps.name, "stage", st.name));
+        fx.observations.add(new Transition(ps.name, spec.name(), PromotionState.Pending.name()));
+        audit(ps, fx, now, ENGINE_ACTOR, "promote", "stage/" + spec.name(), v.reason(),
+                "freight " + candidate.alias + " (" + candidate.id + "), promotion " + p.id);
+    }
+
+    private void trackWait(ProjectState ps, StageState st, Guards.Verdict v, Effects fx, Instant now) {
+        if (v.waitReason() != null) {
+            if (st.waiting.putIfAbsent(v.waitReason(), now) == null) fx.dirty.add(key(ps.name, "stage", st.name));
+        }
+        for (String reason : List.copyOf(st.waiting.keySet())) {
+            if (!reason.equals(v.waitReason())) {
+                Instant since = st.waiting.remove(reason);
+                fx.observations.add(new Waited(ps.name, st.name, reason, Duration.between(since, now).toMillis() / 1000.0));
+                fx.dirty.add(key(ps.name, "stage", st.name));
+            }
+        }
+    }
+
+    /** The freight the stage will hold once its queue drains: the last queued, the running one, or the current. */
+    private static String target(ProjectState ps, StageState st, String wh) {
+        for (int i = st.queue.size() - 1; i >= 0; i--) {
+            Promotion q = ps.promotions.get(st.queue.get(i));
+            if (q != null && q.warehouse.equals(wh)) return q.freight;
+        }
+        Promotion r = st.running == null ? null : ps.promotions.get(st.running);
+        if (r != null && r.warehouse.equals(wh)) return r.freight;
+        return st.current.get(wh);
+    }
+
+    private Freight candidate(ProjectState ps, StageSpec spec, FreightRequest req, Instant now) {
+        if (spec.policy().selectionPolicy() == Specs.SelectionPolicy.MatchUpstream && !req.stages().isEmpty()) {
+            StageState up = ps.stageStates.get(req.stages().get(0));
+            String id = up == null ? null : up.current.get(req.warehouse());
+            Freight f = id == null ? null : ps.freight.get(id);
+            return f != null && available(ps, spec, f, now) ? f : null;
+        }
+        Freight best = null;
+        for (Freight f : ps.freight.values()) {
+            if (f.warehouse.equals(req.warehouse()) && (best == null || f.seq > best.seq) && available(ps, spec, f, now)) {
+                best = f;
+            }
+        }
+        return best;
+    }
+
+    private String newestVerifiedIgnoringSoak(ProjectState ps, StageSpec spec, FreightRequest req) {
+        if (req.requiredSoakTime().isZero()) return null;
+        Freight best = null;
+        for (Freight f : ps.freight.values()) {
+            if (f.warehouse.equals(req.warehouse()) && (best == null || f.seq > best.seq) && available(ps, spec, f, null)) {
+                best = f;
+            }
+        }
+        return best == null ? null : best.id;
+    }
+
+    /**
+     * Whether freight may enter the stage: directly from its warehouse, or verified in the upstream stages (All
+     * or OneOf) and soaked there ({@code now == null} ignores soak time), or approved for the stage by hand.
+     */
+    public static boolean available(ProjectState ps, StageSpec spec, Freight f, Instant now) {
+        FreightRequest req = spec.request(f.warehouse);
+        if (req == null) return false;
+        if (req.direct()) return true;
+        if (f.approvedFor.containsKey(spec.name()) && !spec.policy().approvalRequired()) return true;
+        if (req.stages().isEmpty()) return false;
+        boolean all = req.availability() == Specs.Availability.All;
+        boolean any = false;
+        for (String up : req.stages()) {
+            Instant at = f.verifiedIn.get(up);
+            boolean ok = at != null && (now == null || !at.plus(req.requiredSoakTime()).isAfter(now));
+            if (all && !ok) return false;
+            any |= ok;
+        }
+        return any;
+    }
+
+    /** Open when no allow window exists or one is open, and no deny window is open. */
+    public static boolean windowOpen(List<PromotionWindow> windows, Instant now) {
+        boolean anyAllow = false, allowOpen = false;
+        for (PromotionWindow w : windows) {
+            boolean in = Cron.parse(w.schedule()).within(now, w.duration(), ZoneId.of(w.timeZone()));
+            if (w.kind().equals("deny") && in) return false;
+            if (w.kind().equals("allow")) {
+                anyAllow = true;
+                allowOpen |= in;
+            }
+        }
+        return !anyAllow || allowOpen;
+    }
+
+    private Promotion newPromotion(ProjectState ps, String stage, String freight, String wh, String kind, String id,
+                                   String actor, String reason, Instant now) {
+        if (ps.promotions.containsKey(id)) return ps.promotions.get(id);
+        Promotion p = new Promotion();
+        p.id = id;
+        p.project = ps.name;
+        p.stage = stage;
+        p.freight = freight;
+        p.warehouse = wh;
+        p.state = PromotionState.Pending;
+        p.kind = kind;
+        p.requestedBy = actor;
+        p.reason = reason;
+        p.createdAt = now;
+        p.updatedAt = now;
+        ps.promotions.put(id, p);
+        return p;
+    }
+
+    // ---------------------------------------------------------------- audit
+
+    public void audit(ProjectState ps, Effects fx, Instant now, String actor, String action, String target,
+                      String reason, String detail) {
+        AuditEntry e = new AuditEntry(++ps.auditSeq, now, actor == null ? "unknown" : actor, action, target, reason, detail);
+        ps.audit.addLast(e);
+        fx.dirty.add(auditKey(ps.name, e.seq()));
+        fx.dirty.add(key(ps.name, "project", null));
+        while (ps.audit.size() > auditRetention) {
+            fx.deleted.add(auditKey(ps.name, ps.audit.removeFirst().seq()));
+        }
+    }
+
+    public static String auditKey(String project, long seq) {
+        return key(project, "audit", String.format("%012d", seq));
+    }
+
+    /** The state-topic key of an entity: {@code project/kind[/name]}. */
+    public static String key(String project, String kind, String name) {
+        return name == null ? project + "/" + kind : project + "/" + kind + "/" + name;
+    }
+}

@@ -1,0 +1,557 @@
+package io.freightline.engine.domain;
+
+import io.freightline.engine.domain.ManifestException.Problem;
+import io.freightline.engine.domain.Specs.Availability;
+import io.freightline.engine.domain.Specs.FreightRequest;
+import io.freightline.engine.domain.Specs.ProjectSpec;
+import io.freightline.engine.domain.Specs.PromotionWindow;
+import io.freightline.engine.domain.Specs.SelectionPolicy;
+import io.freightline.engine.domain.Specs.StagePolicy;
+import io.freightline.engine.domain.Specs.StageSpec;
+import io.freightline.engine.domain.Specs.StepTemplate;
+import io.freightline.engine.domain.Specs.WarehouseSpec;
+import io.freightline.events.ArgoCDTarget;
+import io.freightline.events.ArtifactKind;
+import io.freightline.events.GitTarget;
+import io.freightline.events.Subscription;
+import io.freightline.events.VerificationCheck;
+import org.snakeyaml.engine.v2.api.Load;
+import org.snakeyaml.engine.v2.api.LoadSettings;
+
+import java.time.Duration;
+import java.time.ZoneId;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.regex.Pattern;
+
+/**
+ * Reads pipeline manifests (multi-document YAML, {@code kind: Project | Warehouse | Stage}) into specs, checking
+ * everything up front: every problem names the file, the field and the reason, and one problem rejects the whole
+ * set so an invalid manifest changes nothing.
+ */
+public final class ManifestParser {
+    public static final Set<String> API_VERSIONS = Set.of("freightline.io/v1alpha1", "kargo.akuity.io/v1alpha1");
+    private static final Pattern NAME = Pattern.compile("[a-z0-9]([-a-z0-9]*[a-z0-9])?");
+    private static final int MAX_DOCUMENT_CHARS = 1 << 20;
+
+    /** One file's text. */
+    public record Source(String file, String text) {
+    }
+
+    /** What already exists, so references to it from the new manifests resolve. */
+    public interface Catalog {
+        boolean hasProject(String project);
+
+        Set<String> warehouses(String project);
+
+        /** Existing stages of a project, by name (to check upstream references and cycles). */
+        Map<String, StageSpec> stages(String project);
+    }
+
+    /** The parsed documents, in file order. */
+    public record Manifests(List<ProjectSpec> projects, List<WarehouseSpec> warehouses, List<StageSpec> stages) {
+        public Set<String> projectNames() {
+            Set<String> names = new java.util.TreeSet<>();
+            projects.forEach(p -> names.add(p.name()));
+            warehouses.forEach(w -> names.add(w.project()));
+            stages.forEach(s -> names.add(s.project()));
+            return names;
+        }
+
+        public Manifests only(String project) {
+            return new Manifests(projects.stream().filter(p -> p.name().equals(project)).toList(),
+                    warehouses.stream().filter(w -> w.project().equals(project)).toList(),
+                    stages.stream().filter(s -> s.project().equals(project)).toList());
+        }
+
+        public boolean isEmpty() {
+            return projects.isEmpty() && warehouses.isEmpty() && stages.isEmpty();
+        }
+    }
+
+    public static Manifests parse(List<Source> sources, Catalog existing) {
+        List<Problem> problems = new ArrayList<>();
+        List<ProjectSpec> projects = new ArrayList<>();
+        List<WarehouseSpec> warehouses = new ArrayList<>();
+        List<StageSpec> stages = new ArrayList<>();
+        Map<StageSpec, Ctx> stageCtx = new HashMap<>();
+        for (Source src : sources) {
+            if (src.text().length() > 16 * MAX_DOCUMENT_CHARS) {
+                problems.add(new Problem(src.file(), "", "(file)", "larger than 16 MiB"));
+                continue;
+            }
+            Iterable<Object> docs;
+            List<Object> loaded = new ArrayList<>();
+            try {
+                docs = new Load(LoadSettings.builder().setLabel(src.file()).setAllowDuplicateKeys(false)
+                        .setMaxAliasesForCollections(50).build()).loadAllFromString(src.text());
+                docs.forEach(loaded::add);
+            } catch (RuntimeException e) {
+                problems.add(new Problem(src.file(), "", "(yaml)", "not valid YAML: " + e.getMessage().replace('\n', ' ')));
+                continue;
+            }
+            int index = 0;
+            for (Object doc : loaded) {
+                index++;
+                if (doc == null) continue;
+                Ctx c = new Ctx(src.file(), "#" + index, problems);
+                if (!(doc instanceof Map<?, ?> map)) {
+                    c.err("(document)", "must be a mapping with apiVersion, kind, metadata and spec");
+                    continue;
+                }
+                Node n = new Node(c, "", map);
+                String apiVersion = n.str("apiVersion", true);
+                if (apiVersion != null && !API_VERSIONS.contains(apiVersion)) {
+                    c.err("apiVersion", "must be one of " + API_VERSIONS);
+                }
+                String kind = n.str("kind", true);
+                Node meta = n.map("metadata", true);
+                String name = meta == null ? null : meta.str("name", true);
+                if (name != null && !NAME.matcher(name).matches()) {
+                    c.err("metadata.name", "'" + name + "' is not a DNS label (lower-case letters, digits, '-')");
+                }
+                String ns = meta == null ? null : meta.str("namespace", false);
+                if (kind == null || name == null) continue;
+                c.doc = "#" + index + " " + kind + " " + (ns == null ? name : ns + "/" + name);
+                switch (kind) {
+                    case "Project" -> projects.add(new ProjectSpec(name));
+                    case "Warehouse", "Stage" -> {
+                        if (ns == null) {
+                            c.err("metadata.namespace", "required: the project");
+                            continue;
+                        }
+                        Node spec = n.map("spec", true);
+                        if (spec == null) continue;
+                        if (kind.equals("Warehouse")) {
+                            WarehouseSpec w = warehouse(ns, name, spec);
+                            if (w != null) warehouses.add(w);
+                        } else {
+                            StageSpec s = stage(ns, name, spec);
+                            if (s != null) {
+                                stages.add(s);
+                                stageCtx.put(s, c);
+                            }
+                        }
+                    }
+                    default -> c.err("kind", "'" + kind + "' is not one of Project, Warehouse, Stage");
+                }
+            }
+        }
+        crossCheck(projects, warehouses, stages, stageCtx, existing, problems, sources);
+        if (!problems.isEmpty()) throw new ManifestException(problems);
+        return new Manifests(projects, warehouses, stages);
+    }
+
+    private static void crossCheck(List<ProjectSpec> projects, List<WarehouseSpec> warehouses, List<StageSpec> stages,
+                                   Map<StageSpec, Ctx> stageCtx, Catalog existing, List<Problem> problems,
+                                   List<Source> sources) {
+        Set<String> projectNames = new HashSet<>();
+        projects.forEach(p -> projectNames.add(p.name()));
+        String firstFile = sources.isEmpty() ? "(manifests)" : sources.get(0).file();
+        Set<String> missing = new java.util.TreeSet<>();
+        warehouses.forEach(w -> missing.add(w.project()));
+        stages.forEach(s -> missing.add(s.project()));
+        for (String p : missing) {
+            if (!projectNames.contains(p) && !existing.hasProject(p)) {
+                problems.add(new Problem(firstFile, "", "metadata.namespace", "project '" + p + "' has no Project manifest"));
+            }
+        }
+        Map<String, Map<String, StageSpec>> allStages = new HashMap<>();
+        for (StageSpec s : stages) {
+            allStages.computeIfAbsent(s.project(), p -> new HashMap<>(existing.stages(p))).put(s.name(), s);
+        }
+        for (StageSpec s : stages) {
+            Ctx c = stageCtx.get(s);
+            Set<String> whs = new HashSet<>(existing.warehouses(s.project()));
+            warehouses.stream().filter(w -> w.project().equals(s.project())).forEach(w -> whs.add(w.name()));
+            Map<String, StageSpec> projStages = allStages.get(s.project());
+            for (int i = 0; i < s.requestedFreight().size(); i++) {
+                FreightRequest r = s.requestedFreight().get(i);
+                if (!whs.contains(r.warehouse())) {
+                    c.err("spec.requestedFreight[" + i + "].origin.name", "warehouse '" + r.warehouse() + "' not found in project " + s.project());
+                }
+                for (String up : r.stages()) {
+                    StageSpec upstream = projStages.get(up);
+                    if (upstream == null) {
+                        c.err("spec.requestedFreight[" + i + "].sources.stages", "stage '" + up + "' not found in project " + s.project());
+                    } else if (upstream.request(r.warehouse()) == null) {
+                        c.err("spec.requestedFreight[" + i + "].sources.stages", "stage '" + up + "' does not request freight from warehouse '" + r.warehouse() + "'");
+                    }
+                }
+            }
+            if (cyclic(s.name(), projStages)) {
+                c.err("spec.requestedFreight", "stage '" + s.name() + "' is its own upstream (a cycle)");
+            }
+        }
+    }
+
+    private static boolean cyclic(String start, Map<String, StageSpec> stages) {
+        java.util.Deque<String> todo = new java.util.ArrayDeque<>();
+        Set<String> seen = new HashSet<>();
+        StageSpec s = stages.get(start);
+        s.requestedFreight().forEach(r -> todo.addAll(r.stages()));
+        while (!todo.isEmpty()) {
+            String n = todo.pop();
+            if (n.equals(start)) return true;
+            StageSpec up = stages.get(n);
+            if (up != null && seen.add(n)) up.requestedFreight().forEach(r -> todo.addAll(r.stages()));
+        }
+        return false;
+    }
+
+    private static WarehouseSpec warehouse(String project, String name, Node spec) {
+        long interval = 300;
+        String iv = spec.str("interval", false);
+        if (iv != null) {
+            Duration d = spec.duration("interval");
+            if (d != null) interval = d.toSeconds();
+        }
+        List<Node> subs = spec.list("subscriptions", true);
+        if (subs == null) return null;
+        if (subs.isEmpty()) {
+            spec.c.err("spec.subscriptions", "at least one subscription is required");
+            return null;
+        }
+        List<Subscription> out = new ArrayList<>();
+        Set<String> names = new HashSet<>();
+        for (Node sub : subs) {
+            Subscription s = subscription(sub);
+            if (s == null) continue;
+            if (!names.add(s.name())) sub.c.err(sub.path, "duplicate subscription '" + s.name() + "'");
+            out.add(s);
+        }
+        return new WarehouseSpec(project, name, interval, out);
+    }
+
+    private static Subscription subscription(Node sub) {
+        List<String> kinds = sub.keys().stream().filter(k -> Set.of("image", "chart", "git").contains(k)).toList();
+        if (kinds.size() != 1) {
+            sub.c.err(sub.path, "exactly one of image, chart, git is required");
+            return null;
+        }
+        String k = kinds.get(0);
+        Node n = sub.map(k, true);
+        if (n == null) return null;
+        String repo = n.str("repoURL", true);
+        if (repo == null) return null;
+        Subscription s = switch (k) {
+            case "image" -> new Subscription(n.strOr("name", repo), ArtifactKind.IMAGE, repo, null,
+                    n.strOr("imageSelectionStrategy", "SemVer"), firstNonNull(n.str("constraint", false), n.str("semverConstraint", false)),
+                    n.bool("strictSemvers", false), n.str("allowTags", false), n.strings("ignoreTags"),
+                    n.integer("discoveryLimit", 20), null, null, null, discovery(n));
+            case "chart" -> new Subscription(n.str("name", false) == null ? repo : repo + "/" + n.str("name", false), ArtifactKind.CHART,
+                    repo, n.str("name", false), "SemVer", n.str("semverConstraint", false), false, null, null,
+                    n.integer("discoveryLimit", 20), null, null, null, discovery(n));
+            default -> new Subscription(n.strOr("name", repo), ArtifactKind.GIT, repo, null,
+                    n.strOr("commitSelectionStrategy", "NewestFromBranch"), n.str("semverConstraint", false), false,
+                    n.str("allowTags", false), n.strings("ignoreTags"), n.integer("discoveryLimit", 20),
+                    n.strOr("branch", "main"), n.strings("includePaths"), n.strings("excludePaths"), discovery(n));
+        };
+        String invalid = Selection.invalid(s);
+        if (invalid != null) n.c.err(n.path, invalid);
+        return s;
+    }
+
+    private static String discovery(Node n) {
+        String d = n.strOr("discovery", "poll");
+        if (!Set.of("poll", "webhook").contains(d)) n.c.err(n.path + ".discovery", "must be poll or webhook");
+        return d;
+    }
+
+    private static StageSpec stage(String project, String name, Node spec) {
+        List<FreightRequest> requests = new ArrayList<>();
+        List<Node> rf = spec.list("requestedFreight", true);
+        if (rf == null) return null;
+        if (rf.isEmpty()) spec.c.err("spec.requestedFreight", "at least one entry is required");
+        for (Node r : rf) {
+            Node origin = r.map("origin", true);
+            Node sources = r.map("sources", true);
+            if (origin == null || sources == null) continue;
+            String okind = origin.strOr("kind", "Warehouse");
+            if (!okind.equals("Warehouse")) origin.c.err(origin.path + ".kind", "must be Warehouse");
+            String wh = origin.str("name", true);
+            boolean direct = sources.bool("direct", false);
+            List<String> ups = sources.strings("stages");
+            if (!direct && ups.isEmpty()) sources.c.err(sources.path, "set direct: true or list upstream stages");
+            String av = sources.strOr("availabilityStrategy", "All");
+            Availability availability = switch (av) {
+                case "All", "" -> Availability.All;
+                case "OneOf" -> Availability.OneOf;
+                default -> {
+                    sources.c.err(sources.path + ".availabilityStrategy", "must be All or OneOf");
+                    yield Availability.All;
+                }
+            };
+            Duration soak = sources.has("requiredSoakTime") ? sources.duration("requiredSoakTime") : Duration.ZERO;
+            if (wh != null) requests.add(new FreightRequest(wh, direct, ups, availability, soak == null ? Duration.ZERO : soak));
+        }
+        StagePolicy policy = policy(spec.has("policy") ? spec.map("policy", true) : null, spec);
+        GitTarget git = null;
+        if (spec.has("git")) {
+            Node g = spec.map("git", true);
+            if (g != null) {
+                GitTarget.PullRequest pr = null;
+                if (g.has("pullRequest")) {
+                    Node p = g.map("pullRequest", true);
+                    if (p != null) {
+                        String provider = p.str("provider", true);
+                        if (provider != null && !Set.of("gitea", "github", "gitlab").contains(provider)) {
+                            p.c.err(p.path + ".provider", "must be gitea, github or gitlab");
+                        }
+                        pr = new GitTarget.PullRequest(provider, p.str("apiURL", false), p.str("repo", false));
+                    }
+                }
+                git = new GitTarget(g.str("repoURL", true), g.strOr("branch", "main"), pr);
+            }
+        }
+        List<StepTemplate> steps = new ArrayList<>();
+        List<ArgoCDTarget.App> apps = new ArrayList<>();
+        ArgoCDTarget argocd = null;
+        Map<String, String> vars = new LinkedHashMap<>();
+        if (spec.has("promotionTemplate")) {
+            Node pt = spec.map("promotionTemplate", true);
+            Node pts = pt == null ? null : pt.map("spec", true);
+            if (pts != null) {
+                if (pts.has("vars")) {
+                    for (Node v : pts.list("vars", true)) {
+                        String vn = v.str("name", true);
+                        if (vn != null) vars.put(vn, v.strOr("value", ""));
+                    }
+                }
+                List<Node> stepNodes = pts.list("steps", true);
+                for (Node st : stepNodes == null ? List.<Node>of() : stepNodes) {
+                    String uses = st.str("uses", true);
+                    if (uses == null) continue;
+                    Map<String, Object> config = st.has("config") && st.map("config", true) != null
+                            ? st.map("config", true).raw() : Map.of();
+                    Expressions.check(config).forEach(p -> st.c.err(st.path + ".config", p));
+                    if (uses.equals("argocd-update")) {
+                        argocd = argocd(st, config, apps);
+                    } else {
+                        steps.add(new StepTemplate(uses, st.str("as", false), config));
+                    }
+                }
+            }
+        }
+        if (!steps.isEmpty() && git == null) {
+            spec.c.err("spec.git", "required: the repository the promotion steps run in ({repoURL, branch})");
+        }
+        List<VerificationCheck> checks = new ArrayList<>();
+        if (spec.has("verification")) {
+            Object v = spec.m.get("verification");
+            List<Node> list = v instanceof List<?> ? spec.list("verification", true)
+                    : spec.map("verification", true) == null ? List.of() : spec.map("verification", true).list("checks", false);
+            for (Node ch : list == null ? List.<Node>of() : list) {
+                String kind = ch.str("kind", true);
+                if (kind != null && !Set.of("http", "prometheus").contains(kind)) ch.c.err(ch.path + ".kind", "must be http or prometheus");
+                checks.add(new VerificationCheck(ch.strOr("name", kind), kind,
+                        ch.has("config") && ch.map("config", true) != null ? ch.map("config", true).raw() : Map.of()));
+            }
+        }
+        return new StageSpec(project, name, requests, policy, git, steps, argocd, checks, vars);
+    }
+
+    private static ArgoCDTarget argocd(Node st, Map<String, Object> config, List<ArgoCDTarget.App> apps) {
+        Node cfg = st.map("config", true);
+        if (cfg == null) return null;
+        if (cfg.has("apps")) {
+            for (Node a : cfg.list("apps", true)) {
+                String n = a.str("name", true);
+                if (n != null) apps.add(new ArgoCDTarget.App(n, a.strOr("namespace", "argocd"), a.str("project", false),
+                        a.has("sourceIndex") ? a.integer("sourceIndex", 0) : null));
+            }
+        }
+        String selector = cfg.str("labelSelector", false);
+        if (apps.isEmpty() && selector == null) cfg.c.err(cfg.path, "argocd-update needs apps or labelSelector");
+        Long timeout = null;
+        if (cfg.has("timeout")) {
+            Duration d = cfg.duration("timeout");
+            timeout = d == null ? null : d.toSeconds();
+        }
+        return new ArgoCDTarget(cfg.str("server", false), List.copyOf(apps), selector, timeout,
+                cfg.has("hardRefresh") ? cfg.bool("hardRefresh", false) : null);
+    }
+
+    private static StagePolicy policy(Node p, Node spec) {
+        if (p == null) return new StagePolicy(false, false, List.of(), false, false, SelectionPolicy.NewestFreight);
+        List<PromotionWindow> windows = new ArrayList<>();
+        if (p.has("promotionWindows")) {
+            for (Node w : p.list("promotionWindows", true)) {
+                String kind = w.strOr("kind", "allow");
+                if (!Set.of("allow", "deny").contains(kind)) w.c.err(w.path + ".kind", "must be allow or deny");
+                String schedule = w.str("schedule", true);
+                if (schedule != null) {
+                    try {
+                        Cron.parse(schedule);
+                    } catch (RuntimeException e) {
+                        w.c.err(w.path + ".schedule", e.getMessage());
+                    }
+                }
+                Duration d = w.has("duration") ? w.duration("duration") : null;
+                if (!w.has("duration")) w.c.err(w.path + ".duration", "required (e.g. 2h)");
+                String tz = w.strOr("timeZone", "UTC");
+                try {
+                    ZoneId.of(tz);
+                } catch (RuntimeException e) {
+                    w.c.err(w.path + ".timeZone", "unknown time zone '" + tz + "'");
+                }
+                windows.add(new PromotionWindow(kind, schedule, d, tz));
+            }
+        }
+        String sel = p.strOr("selectionPolicy", "NewestFreight");
+        SelectionPolicy selection = SelectionPolicy.NewestFreight;
+        try {
+            selection = SelectionPolicy.valueOf(sel);
+        } catch (IllegalArgumentException e) {
+            p.c.err(p.path + ".selectionPolicy", "must be NewestFreight or MatchUpstream");
+        }
+        return new StagePolicy(p.bool("autoPromotion", false), p.bool("approvalRequired", false), windows,
+                p.bool("paused", false), p.bool("autoRollback", false), selection);
+    }
+
+    private static <T> T firstNonNull(T a, T b) {
+        return a != null ? a : b;
+    }
+
+    /** Collects problems for one document. */
+    private static final class Ctx {
+        final String file;
+        String doc;
+        final List<Problem> problems;
+
+        Ctx(String file, String doc, List<Problem> problems) {
+            this.file = file;
+            this.doc = doc;
+            this.problems = problems;
+        }
+
+        void err(String field, String reason) {
+            problems.add(new Problem(file, doc, field, reason));
+        }
+    }
+
+    /** A mapping node with its path, reading typed fields and reporting problems instead of throwing. */
+    private record Node(Ctx c, String path, Map<?, ?> m) {
+        String p(String key) {
+            return path.isEmpty() ? key : path + "." + key;
+        }
+
+        boolean has(String key) {
+            return m.get(key) != null;
+        }
+
+        List<String> keys() {
+            return m.keySet().stream().map(String::valueOf).toList();
+        }
+
+        @SuppressWarnings("unchecked")
+        Map<String, Object> raw() {
+            return (Map<String, Object>) (Map<?, ?>) m;
+        }
+
+        String str(String key, boolean required) {
+            Object v = m.get(key);
+            if (v == null) {
+                if (required) c.err(p(key), "required");
+                return null;
+            }
+            if (v instanceof Map || v instanceof List) {
+                c.err(p(key), "must be a scalar");
+                return null;
+            }
+            return String.valueOf(v);
+        }
+
+        String strOr(String key, String def) {
+            String s = str(key, false);
+            return s == null ? def : s;
+        }
+
+        boolean bool(String key, boolean def) {
+            Object v = m.get(key);
+            if (v == null) return def;
+            if (v instanceof Boolean b) return b;
+            c.err(p(key), "must be true or false");
+            return def;
+        }
+
+        int integer(String key, int def) {
+            Object v = m.get(key);
+            if (v == null) return def;
+            if (v instanceof Number n) return n.intValue();
+            c.err(p(key), "must be a number");
+            return def;
+        }
+
+        Duration duration(String key) {
+            try {
+                return Durations.parse(str(key, true));
+            } catch (IllegalArgumentException e) {
+                c.err(p(key), e.getMessage());
+                return null;
+            }
+        }
+
+        Node map(String key, boolean required) {
+            Object v = m.get(key);
+            if (v == null) {
+                if (required) c.err(p(key), "required");
+                return null;
+            }
+            if (!(v instanceof Map<?, ?> mm)) {
+                c.err(p(key), "must be a mapping");
+                return null;
+            }
+            return new Node(c, p(key), mm);
+        }
+
+        List<Node> list(String key, boolean required) {
+            Object v = m.get(key);
+            if (v == null) {
+                if (required) c.err(p(key), "required");
+                return required ? null : List.of();
+            }
+            if (!(v instanceof List<?> l)) {
+                c.err(p(key), "must be a list");
+                return null;
+            }
+            List<Node> out = new ArrayList<>();
+            for (int i = 0; i < l.size(); i++) {
+                if (l.get(i) instanceof Map<?, ?> mm) out.add(new Node(c, p(key) + "[" + i + "]", mm));
+                else c.err(p(key) + "[" + i + "]", "must be a mapping");
+            }
+            return out;
+        }
+
+        List<String> strings(String key) {
+            Object v = m.get(key);
+            if (v == null) return List.of();
+            if (!(v instanceof List<?> l)) {
+                c.err(p(key), "must be a list of strings");
+                return List.of();
+            }
+            return l.stream().map(String::valueOf).toList();
+        }
+    }
+
+    /** A catalog with nothing in it. */
+    public static final Catalog EMPTY = new Catalog() {
+        public boolean hasProject(String project) {
+            return false;
+        }
+
+        public Set<String> warehouses(String project) {
+            return Set.of();
+        }
+
+        public Map<String, StageSpec> stages(String project) {
+            return Map.of();
+        }
+    };
+
+}

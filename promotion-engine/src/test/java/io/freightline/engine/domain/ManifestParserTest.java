@@ -1,0 +1,94 @@
+package io.freightline.engine.domain;
+
+import io.freightline.events.ArtifactKind;
+import org.junit.jupiter.api.Test;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNotNull;
+import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+class ManifestParserTest {
+    static String demo() throws Exception {
+        return Files.readString(Path.of("../devstack/src/main/resources/demo/pipeline.yaml"))
+                .replace("@REPO_URL@", "file:///tmp/gitops.git");
+    }
+
+    @Test
+    void loadsTheDemoPipelineExactly() throws Exception {
+        var m = ManifestParser.parse(List.of(new ManifestParser.Source("pipeline.yaml", demo())), ManifestParser.EMPTY);
+        assertEquals(1, m.projects().size());
+        var w = m.warehouses().get(0);
+        assertEquals(300, w.intervalSeconds());
+        var sub = w.subscriptions().get(0);
+        assertEquals(ArtifactKind.IMAGE, sub.kind());
+        assertEquals("127.0.0.1:5000/demo/app", sub.repoURL());
+        assertEquals(">=0.1.0", sub.constraint());
+        assertEquals("webhook", sub.discovery());
+        assertEquals(20, sub.discoveryLimit());
+        assertEquals(List.of("dev", "staging", "prod"), m.stages().stream().map(Specs.StageSpec::name).toList());
+        var dev = m.stages().get(0);
+        assertTrue(dev.policy().autoPromotion());
+        assertTrue(dev.requestedFreight().get(0).direct());
+        assertEquals("file:///tmp/gitops.git", dev.git().repoURL());
+        assertEquals("kustomize-set-image", dev.steps().get(0).uses());
+        assertNull(dev.argocd());
+        assertEquals(List.of("staging"), m.stages().get(2).requestedFreight().get(0).stages());
+    }
+
+    @Test
+    void argocdUpdateStepBecomesTheArgoCDTarget() throws Exception {
+        String text = demo().replace("#ARGOCD:dev",
+                "        - uses: argocd-update\n          config: {apps: [{name: demo-dev, namespace: argocd}]}");
+        var m = ManifestParser.parse(List.of(new ManifestParser.Source("pipeline.yaml", text)), ManifestParser.EMPTY);
+        var dev = m.stages().get(0);
+        assertEquals(1, dev.steps().size());
+        assertNotNull(dev.argocd());
+        assertEquals("demo-dev", dev.argocd().apps().get(0).name());
+        assertNull(m.stages().get(1).argocd());
+    }
+
+    @Test
+    void problemsNameFileFieldAndReason() {
+        String bad = """
+                apiVersion: freightline.io/v1alpha1
+                kind: Project
+                metadata: {name: p}
+                ---
+                apiVersion: freightline.io/v1alpha1
+                kind: Warehouse
+                metadata: {name: w, namespace: p}
+                spec:
+                  interval: 5 minutes
+                  subscriptions:
+                    - image: {repoURL: r/app, constraint: "^^1"}
+                ---
+                apiVersion: freightline.io/v1alpha1
+                kind: Stage
+                metadata: {name: s, namespace: p}
+                spec:
+                  requestedFreight:
+                    - origin: {kind: Warehouse, name: nope}
+                      sources: {stages: [ghost], availabilityStrategy: Some}
+                  policy:
+                    promotionWindows: [{kind: allow, schedule: "0 25 * * *", duration: 1h, timeZone: Mars/Base}]
+                """;
+        ManifestException e = assertThrows(ManifestException.class,
+                () -> ManifestParser.parse(List.of(new ManifestParser.Source("bad.yaml", bad)), ManifestParser.EMPTY));
+        List<String> fields = e.problems().stream().map(ManifestException.Problem::field).toList();
+        assertTrue(fields.contains("spec.interval"), fields.toString());
+        assertTrue(fields.contains("spec.subscriptions[0].image"), fields.toString());
+        assertTrue(fields.contains("spec.requestedFreight[0].origin.name"), fields.toString());
+        assertTrue(fields.contains("spec.requestedFreight[0].sources.stages"), fields.toString());
+        assertTrue(fields.contains("spec.requestedFreight[0].sources.availabilityStrategy"), fields.toString());
+        assertTrue(fields.contains("spec.policy.promotionWindows[0].schedule"), fields.toString());
+        assertTrue(fields.contains("spec.policy.promotionWindows[0].timeZone"), fields.toString());
+        assertTrue(e.problems().stream().allMatch(p -> p.file().equals("bad.yaml")));
+        assertTrue(e.problems().stream().anyMatch(p -> p.document().equals("#3 Stage p/s")));
+    }
+}

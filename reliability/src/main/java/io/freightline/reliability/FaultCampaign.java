@@ -1,0 +1,638 @@
+package io.freightline.reliability;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import io.freightline.devstack.DevStack;
+import io.freightline.events.CloudEventHeaders;
+import io.freightline.events.EventCodec;
+import io.freightline.events.EventTypes;
+import io.freightline.events.PromotionCommitted;
+import io.freightline.events.PromotionRequested;
+import io.freightline.events.Topics;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.eclipse.jgit.revwalk.RevCommit;
+
+import java.net.ConnectException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Random;
+import java.util.Set;
+import java.util.TreeMap;
+import java.util.UUID;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+
+import static org.awaitility.Awaitility.await;
+
+/**
+ * The fault campaign: N artifacts through dev → staging → prod (prod promoted by the harness with the promoter
+ * token) on the full stack, while services are killed with SIGKILL and restarted, the broker restarts, the Git
+ * remote is cut, other people push to the branch, and Argo CD answers 5xx, hangs or resets connections. Then it
+ * checks that every promotion the engine issued landed exactly once, nothing is lost or stuck, every stage ends on
+ * the expected freight, the DLQs hold only the deliberate poison, no consumer group lags and no secret leaked.
+ *
+ * <pre>java -cp 'reliability/target/reliability-0.1.0-SNAPSHOT.jar:reliability/target/lib/*' \
+ *   io.freightline.reliability.FaultCampaign 500 [seed]</pre>
+ */
+public final class FaultCampaign {
+    static final String TRAILER = "Freightline-Promotion";
+
+    /**
+     * @param artifacts         image tags pushed
+     * @param pace              time between two pushes
+     * @param killsPerService   SIGKILLs per service
+     * @param brokerRestarts    broker restarts
+     * @param gitOutage         how long the Git remote is cut (once)
+     * @param argoOutage        how long Argo CD answers 503, then hangs, then resets connections (each)
+     * @param externalCommits   unrelated commits pushed to main by someone else
+     * @param prodEvery         the harness promotes staging's freight to prod every this many artifacts
+     * @param settle            how long the stack may take to settle after the last fault
+     */
+    public record Options(int artifacts, Duration pace, int killsPerService, int brokerRestarts, Duration gitOutage,
+                          Duration argoOutage, int externalCommits, int prodEvery, Duration settle, long seed) {
+
+        public static Options full(int artifacts, long seed) {
+            return new Options(artifacts, Duration.ofMillis(400), 3, 1, Duration.ofSeconds(30), Duration.ofSeconds(15),
+                    10, Math.max(5, artifacts / 20), Duration.ofMinutes(8), seed);
+        }
+
+        public static Options ci() {
+            return new Options(15, Duration.ofMillis(1500), 1, 1, Duration.ofSeconds(5), Duration.ofSeconds(4),
+                    3, 5, Duration.ofMinutes(4), 7);
+        }
+    }
+
+    private final Harness h;
+    private final Options o;
+    private final Report report = new Report("fault");
+    private final Random random;
+    private final List<String> pushed = Collections.synchronizedList(new ArrayList<>());
+    private final Map<String, String> prodRequests = Collections.synchronizedMap(new LinkedHashMap<>());
+    private final Set<String> poisonMarkers = ConcurrentHashMap.newKeySet();
+    private final List<String> timeline = Collections.synchronizedList(new ArrayList<>());
+    private final long t0 = System.nanoTime();
+
+    public FaultCampaign(Harness h, Options o) {
+        this.h = h;
+        this.o = o;
+        this.random = new Random(o.seed());
+    }
+
+    public static void main(String[] args) throws Exception {
+        int n = args.length > 0 ? Integer.parseInt(args[0]) : 500;
+        long seed = args.length > 1 ? Long.parseLong(args[1]) : System.currentTimeMillis();
+        Path home = Files.createTempDirectory("freightline-faults-");
+        Report r;
+        try (Harness h = Harness.start(home.resolve("demo"), true)) {
+            r = new FaultCampaign(h, Options.full(n, seed)).run();
+        }
+        System.out.println(r.summary());
+        System.out.println("state and logs kept in " + home);
+        System.exit(r.violations().isEmpty() ? 0 : 1);
+    }
+
+    public Report report() {
+        return report;
+    }
+
+    private void event(String format, Object... args) {
+        String s = String.format("t+%5.1fs ", (System.nanoTime() - t0) / 1e9) + String.format(format, args);
+        timeline.add(s);
+        report.line("%s", s);
+    }
+
+    public Report run() throws Exception {
+        report.line("seed %d: %d artifacts, pace %d ms", o.seed(), o.artifacts(), o.pace().toMillis());
+        h.argocd.walkSteps(2);
+        h.argocd.hangMillis((int) Math.min(60_000, o.argoOutage().toMillis() + 10_000));
+        Duration drive = o.pace().multipliedBy(o.artifacts());
+        ScheduledExecutorService processes = Executors.newSingleThreadScheduledExecutor(r -> thread(r, "chaos-processes"));
+        ScheduledExecutorService network = Executors.newSingleThreadScheduledExecutor(r -> thread(r, "chaos-network"));
+        ScheduledExecutorService others = Executors.newSingleThreadScheduledExecutor(r -> thread(r, "chaos-external"));
+        ScheduledExecutorService driver = Executors.newSingleThreadScheduledExecutor(r -> thread(r, "driver"));
+        ScheduledExecutorService prod = Executors.newSingleThreadScheduledExecutor(r -> thread(r, "prod-promoter"));
+        Map<String, AtomicInteger> faults = new TreeMap<>();
+        try {
+            scheduleFaults(drive, processes, network, others, faults);
+            // the driver: one push per pace; every prodEvery pushes, staging's freight goes to prod
+            CountDownLatch done = new CountDownLatch(o.artifacts());
+            AtomicInteger next = new AtomicInteger();
+            driver.scheduleWithFixedDelay(() -> {
+                int i = next.getAndIncrement();
+                if (i >= o.artifacts()) {
+                    return;
+                }
+                String tag = tag(i);
+                pushUntilAccepted(h, tag, report);
+                pushed.add(tag);
+                done.countDown();
+                if ((i + 1) % o.prodEvery() == 0) {
+                    prod.execute(this::promoteStagingToProd);
+                }
+            }, 0, o.pace().toMillis(), TimeUnit.MILLISECONDS);
+            if (!done.await(drive.toSeconds() * 4 + 600, TimeUnit.SECONDS)) {
+                report.violation("the driver could not push all artifacts: %d of %d", pushed.size(), o.artifacts());
+            }
+            driver.shutdown();
+            event("all %d artifacts pushed", pushed.size());
+            for (ScheduledExecutorService s : List.of(processes, network, others, prod)) {
+                s.shutdown();
+                if (!s.awaitTermination(10, TimeUnit.MINUTES)) {
+                    report.violation("a fault or the prod promoter did not finish in time");
+                }
+            }
+            event("all faults healed");
+        } finally {
+            for (ScheduledExecutorService s : List.of(processes, network, others, driver, prod)) {
+                s.shutdownNow();
+            }
+            h.gitProxy.restore();
+            h.argocd.mode(FakeArgoCD.Mode.OK);
+        }
+        faults.forEach((k, v) -> report.figure("faults: " + k, v.get()));
+        report.figure("faults injected", faults.values().stream().mapToInt(AtomicInteger::get).sum());
+        report.figure("artifacts pushed", pushed.size());
+        for (String s : DevStack.SERVICES) {
+            if (!h.stack.service(s).isAlive()) {
+                report.violation("%s is not running after the faults", s);
+                h.stack.restart(s);
+            }
+        }
+        settle();
+        check();
+        return report;
+    }
+
+    private static Thread thread(Runnable r, String name) {
+        Thread t = new Thread(r, name);
+        t.setDaemon(true);
+        return t;
+    }
+
+    static String tag(int i) {
+        return "2." + (i / 1000) + "." + (i % 1000);
+    }
+
+    // ---------------------------------------------------------------------------------------------------------
+    // faults
+
+    private long at(Duration drive, double from, double to) {
+        return (long) (drive.toMillis() * (from + random.nextDouble() * (to - from)));
+    }
+
+    private void scheduleFaults(Duration drive, ScheduledExecutorService processes, ScheduledExecutorService network,
+                                ScheduledExecutorService others, Map<String, AtomicInteger> faults) {
+        List<long[]> kills = new ArrayList<>();
+        List<String> services = new ArrayList<>(DevStack.SERVICES);
+        for (int k = 0; k < o.killsPerService(); k++) {
+            for (int s = 0; s < services.size(); s++) {
+                kills.add(new long[]{at(drive, 0.05, 0.85), s, random.nextInt(3000)});
+            }
+        }
+        for (long[] k : kills) {
+            String service = services.get((int) k[1]);
+            processes.schedule(() -> {
+                event("kill -9 %s (restart in %d ms)", service, k[2]);
+                h.stack.kill(service);
+                count(faults, "kill -9 " + service);
+                processes.schedule(() -> {
+                    long s0 = System.nanoTime();
+                    try {
+                        h.stack.restart(service);
+                        event("%s restarted in %d ms", service, TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - s0));
+                    } catch (RuntimeException e) {
+                        report.violation("%s did not restart: %s", service, e.getMessage());
+                    }
+                }, k[2], TimeUnit.MILLISECONDS);
+            }, k[0], TimeUnit.MILLISECONDS);
+        }
+        for (int b = 0; b < o.brokerRestarts(); b++) {
+            processes.schedule(() -> {
+                event("broker restart");
+                try {
+                    h.stack.restartBroker();
+                    event("broker back");
+                } catch (Exception e) {
+                    report.violation("broker did not restart: %s", e);
+                }
+                count(faults, "broker restart");
+            }, at(drive, 0.3, 0.7), TimeUnit.MILLISECONDS);
+        }
+        long cut = at(drive, 0.15, 0.5);
+        network.schedule(() -> {
+            event("git remote cut for %d s", o.gitOutage().toSeconds());
+            h.gitProxy.cut();
+            count(faults, "git remote cut");
+        }, cut, TimeUnit.MILLISECONDS);
+        network.schedule(() -> {
+            h.gitProxy.restore();
+            event("git remote back");
+        }, cut + o.gitOutage().toMillis(), TimeUnit.MILLISECONDS);
+        long argo = at(drive, 0.1, 0.4);
+        long step = o.argoOutage().toMillis();
+        for (FakeArgoCD.Mode m : List.of(FakeArgoCD.Mode.ERROR_5XX, FakeArgoCD.Mode.HANG, FakeArgoCD.Mode.RESET)) {
+            long start = argo;
+            network.schedule(() -> {
+                event("argocd %s for %d s", m, step / 1000);
+                h.argocd.mode(m);
+                count(faults, "argocd " + m);
+            }, start, TimeUnit.MILLISECONDS);
+            network.schedule(() -> {
+                h.argocd.mode(FakeArgoCD.Mode.OK);
+                event("argocd OK");
+            }, start + step, TimeUnit.MILLISECONDS);
+            argo += step + at(drive, 0.02, 0.1);
+        }
+        for (int e = 0; e < o.externalCommits(); e++) {
+            int n = e;
+            others.schedule(() -> {
+                try {
+                    GitRepo.pushExternal(h.directGitURL(), "docs: unrelated change " + n + " by someone else", work -> {
+                        try {
+                            Files.createDirectories(work.resolve("docs"));
+                            Files.writeString(work.resolve("docs/notes-" + n + ".md"), "note " + n + " " + UUID.randomUUID() + "\n");
+                        } catch (java.io.IOException x) {
+                            throw new java.io.UncheckedIOException(x);
+                        }
+                    }, 20);
+                    event("external commit %d pushed", n);
+                    count(faults, "external commit");
+                } catch (RuntimeException x) {
+                    report.violation("external commit %d could not be pushed: %s", n, x.getMessage());
+                }
+            }, at(drive, 0.05, 0.95), TimeUnit.MILLISECONDS);
+        }
+        // one deliberate poison record per input topic: the only dead letters allowed at the end
+        others.schedule(() -> {
+            for (String topic : BadInputCampaign.INPUT_TOPICS) {
+                String marker = topic + "/fault-campaign/" + UUID.randomUUID();
+                try {
+                    h.kafka.send(topic, Harness.PROJECT, EventTypes.PAYLOADS.keySet().iterator().next(), "{not json", Map.of(KafkaTools.POISON_HEADER, marker));
+                    poisonMarkers.add(marker);
+                    count(faults, "poison record");
+                } catch (RuntimeException x) {
+                    report.violation("cannot publish poison to %s: %s", topic, x.getMessage());
+                }
+            }
+            event("poison published on %d topics", BadInputCampaign.INPUT_TOPICS.size());
+        }, at(drive, 0.2, 0.8), TimeUnit.MILLISECONDS);
+    }
+
+    private static void count(Map<String, AtomicInteger> faults, String kind) {
+        synchronized (faults) {
+            faults.computeIfAbsent(kind, k -> new AtomicInteger()).incrementAndGet();
+        }
+    }
+
+    // ---------------------------------------------------------------------------------------------------------
+    // driving
+
+    /** Pushes a tag like a registry does: until a 2xx, through restarts and outages. Returns the attempts. */
+    public static int pushUntilAccepted(Harness h, String tag) {
+        return pushUntilAccepted(h, tag, null);
+    }
+
+    static int pushUntilAccepted(Harness h, String tag, Report report) {
+        AtomicInteger attempts = new AtomicInteger();
+        await("registry push " + tag).atMost(Duration.ofMinutes(5)).pollInterval(Duration.ofMillis(500)).until(() -> {
+            attempts.incrementAndGet();
+            Http.Reply r = h.pushOnce(tag);
+            if (report != null && !r.is2xx()) {
+                report.add("webhook retries (watcher down or not ready)", 1);
+                if (r.status() >= 500 && r.status() != 503) {
+                    report.add("webhook answers 5xx other than 503", 1);
+                }
+            }
+            return r.is2xx();
+        });
+        return attempts.get();
+    }
+
+    /** The id of the freight holding {@code demo/app:tag}, or null. */
+    public static String freightOfTag(Harness h, String tag) {
+        try {
+            for (JsonNode f : h.api.freight(Harness.PROJECT, h.token("viewer"))) {
+                for (JsonNode a : f.path("artifacts")) {
+                    if (tag.equals(a.path("tag").asText())) {
+                        return f.path("id").asText();
+                    }
+                }
+            }
+        } catch (RuntimeException e) {
+            return null;
+        }
+        return null;
+    }
+
+    private void promoteStagingToProd() {
+        try {
+            JsonNode staging = h.api.stage(Harness.PROJECT, "staging", h.token("viewer"));
+            Set<String> current = EngineApi.currentFreight(staging);
+            if (current.isEmpty()) {
+                return;
+            }
+            String freight = current.iterator().next();
+            if (prodRequests.containsKey(freight)) {
+                return;
+            }
+            promoteToProd(freight);
+        } catch (RuntimeException e) {
+            event("prod promotion skipped: %s", e.getMessage());
+        }
+    }
+
+    /** Approves when prod asks for it, then promotes; retried only when the request surely did not arrive. */
+    private Http.Reply promoteToProd(String freight) {
+        JsonNode prod = h.api.stage(Harness.PROJECT, "prod", h.token("viewer"));
+        if (EngineApi.approvalRequired(prod)) {
+            Http.Reply a = retryUnsent(() -> h.api.approve(Harness.PROJECT, freight, "prod", h.token("promoter")));
+            event("approve %s for prod: %d", freight, a.status());
+        }
+        Http.Reply r = retryUnsent(() -> h.api.promote(Harness.PROJECT, "prod", freight, h.token("promoter")));
+        prodRequests.put(freight, String.valueOf(r.status()));
+        event("promote %s to prod: %s", freight, r.status() == 0 ? r.error() : String.valueOf(r.status()));
+        return r;
+    }
+
+    private Http.Reply retryUnsent(java.util.function.Supplier<Http.Reply> call) {
+        Http.Reply[] last = new Http.Reply[1];
+        await().atMost(Duration.ofMinutes(3)).pollInterval(Duration.ofMillis(500)).until(() -> {
+            last[0] = call.get();
+            boolean unsent = last[0].status() == 0 && last[0].error() instanceof ConnectException;
+            return !(unsent || last[0].status() == 503);
+        });
+        return last[0];
+    }
+
+    // ---------------------------------------------------------------------------------------------------------
+    // settling and checks
+
+    private void settle() {
+        String newest = pushed.get(pushed.size() - 1);
+        String[] newestFreight = new String[1];
+        try {
+            await("freight for the newest tag").atMost(o.settle()).pollInterval(Duration.ofSeconds(2))
+                    .until(() -> (newestFreight[0] = freightOfTag(h, newest)) != null);
+            event("newest freight %s = %s", newest, newestFreight[0]);
+            await("staging on the newest freight").ignoreExceptions().atMost(o.settle()).pollInterval(Duration.ofSeconds(2))
+                    .until(() -> EngineApi.currentFreight(h.api.stage(Harness.PROJECT, "staging", h.token("viewer"))).contains(newestFreight[0]));
+            event("staging on the newest freight");
+        } catch (org.awaitility.core.ConditionTimeoutException e) {
+            report.violation("staging did not reach the newest freight (%s) within %d s: dev=%s staging=%s", newest,
+                    o.settle().toSeconds(), h.repo.newTag("envs/dev"), h.repo.newTag("envs/staging"));
+        }
+        if (newestFreight[0] != null) {
+            Http.Reply r = promoteToProd(newestFreight[0]);
+            if (!r.is2xx()) {
+                report.violation("final prod promotion of %s refused: %s", newestFreight[0], r);
+            }
+            try {
+                await("prod on the newest freight").ignoreExceptions().atMost(o.settle()).pollInterval(Duration.ofSeconds(2))
+                        .until(() -> newest.equals(h.repo.newTag("envs/prod"))
+                                && EngineApi.currentFreight(h.api.stage(Harness.PROJECT, "prod", h.token("viewer"))).contains(newestFreight[0]));
+            } catch (org.awaitility.core.ConditionTimeoutException e) {
+                report.violation("prod did not reach the newest freight %s: prod folder has %s", newest, h.repo.newTag("envs/prod"));
+            }
+        }
+        // quiet: no promotion in flight, no consumer lag
+        try {
+            await("no promotion in flight").ignoreExceptions().atMost(o.settle()).pollInterval(Duration.ofSeconds(2)).until(() ->
+                    h.api.promotions(Harness.PROJECT, h.token("viewer")).stream().allMatch(p -> terminal(EngineApi.state(p))));
+        } catch (org.awaitility.core.ConditionTimeoutException e) {
+            // reported in check()
+        }
+        try {
+            await("consumer lag drains").ignoreExceptions().atMost(Duration.ofMinutes(3)).pollInterval(Duration.ofSeconds(2)).until(() -> h.kafka.lag().isEmpty());
+        } catch (org.awaitility.core.ConditionTimeoutException e) {
+            // reported in check()
+        }
+    }
+
+    static boolean terminal(String state) {
+        return Set.of("Succeeded", "Failed", "Aborted", "Superseded").contains(state);
+    }
+
+    private void check() {
+        // 1. what the engine issued, what the git-writer answered, what is in Git
+        Map<String, PromotionRequested> issued = new LinkedHashMap<>();
+        long reissued = 0;
+        for (ConsumerRecord<String, String> r : h.kafka.readAll(Topics.PROMOTIONS)) {
+            if (!EventTypes.PROMOTION_REQUESTED.equals(KafkaTools.header(r, CloudEventHeaders.TYPE)) || KafkaTools.header(r, KafkaTools.POISON_HEADER) != null) {
+                continue;
+            }
+            try {
+                PromotionRequested p = EventCodec.decode(EventTypes.PROMOTION_REQUESTED, r.value(), PromotionRequested.class);
+                if (issued.putIfAbsent(p.promotionId(), p) != null) {
+                    reissued++;
+                }
+            } catch (RuntimeException e) {
+                report.violation("an invalid promotion event on %s at %d/%d", Topics.PROMOTIONS, r.partition(), r.offset());
+            }
+        }
+        Map<String, List<PromotionCommitted>> outcomes = new LinkedHashMap<>();
+        for (ConsumerRecord<String, String> r : h.kafka.readAll(Topics.COMMITS)) {
+            if (!EventTypes.PROMOTION_COMMITTED.equals(KafkaTools.header(r, CloudEventHeaders.TYPE)) || KafkaTools.header(r, KafkaTools.POISON_HEADER) != null) {
+                continue;
+            }
+            try {
+                PromotionCommitted c = EventCodec.decode(EventTypes.PROMOTION_COMMITTED, r.value(), PromotionCommitted.class);
+                outcomes.computeIfAbsent(c.promotionId(), k -> new ArrayList<>()).add(c);
+            } catch (RuntimeException e) {
+                report.violation("an invalid commit event on %s at %d/%d", Topics.COMMITS, r.partition(), r.offset());
+            }
+        }
+        Map<String, List<RevCommit>> commits = h.repo.commitsByPromotion();
+        Map<String, Integer> perStage = new TreeMap<>();
+        int landed = 0;
+        int duplicated = 0;
+        int failed = 0;
+        int noChange = 0;
+        int lost = 0;
+        Map<String, Integer> failReasons = new TreeMap<>();
+        for (PromotionRequested p : issued.values()) {
+            perStage.merge(p.stage(), 1, Integer::sum);
+            List<RevCommit> cs = commits.getOrDefault(p.promotionId(), List.of());
+            List<PromotionCommitted> out = outcomes.getOrDefault(p.promotionId(), List.of());
+            if (cs.size() == 1) {
+                landed++;
+            } else if (cs.size() > 1) {
+                duplicated++;
+                report.violation("promotion %s (%s) is in %d commits: %s", p.promotionId(), p.stage(), cs.size(), cs.stream().map(RevCommit::name).toList());
+            } else if (out.stream().anyMatch(c -> c.outcome() == PromotionCommitted.Outcome.NO_CHANGE)) {
+                noChange++;
+            } else if (out.stream().anyMatch(c -> c.outcome() == PromotionCommitted.Outcome.FAILED)) {
+                failed++;
+                out.stream().filter(c -> c.outcome() == PromotionCommitted.Outcome.FAILED).findFirst()
+                        .ifPresent(c -> failReasons.merge(abbreviate(c.reason()), 1, Integer::sum));
+            } else {
+                lost++;
+                report.violation("promotion %s (%s, freight %s) was issued but is neither in Git nor answered", p.promotionId(), p.stage(), p.freight().alias());
+            }
+            if (cs.size() == 1 && out.stream().anyMatch(c -> c.outcome() == PromotionCommitted.Outcome.FAILED)
+                    && out.stream().noneMatch(c -> c.outcome().landed())) {
+                report.violation("promotion %s is in Git (%s) but the git-writer reported only FAILED", p.promotionId(), cs.get(0).name());
+            }
+        }
+        for (var e : commits.entrySet()) {
+            if (!issued.containsKey(e.getKey())) {
+                report.violation("commit %s carries promotion %s that the engine never issued", e.getValue().get(0).name(), e.getKey());
+            }
+        }
+        report.figure("promotions issued (distinct) per stage", perStage);
+        report.figure("promotions issued", issued.size());
+        report.figure("promotion events re-published (same id)", reissued);
+        report.figure("promotions landed exactly once", landed);
+        report.figure("promotions duplicated", duplicated);
+        report.figure("promotions with no change to commit", noChange);
+        report.figure("promotions failed (with a reason)", failed);
+        if (!failReasons.isEmpty()) {
+            report.figure("failure reasons", failReasons);
+        }
+        report.figure("promotions lost", lost);
+        report.figure("commits with a promotion trailer", commits.values().stream().mapToInt(List::size).sum());
+
+        // 2. nothing stuck per the engine; every artifact became freight
+        try {
+            List<JsonNode> promotions = h.api.promotions(Harness.PROJECT, h.token("viewer"));
+            Map<String, Integer> states = new TreeMap<>();
+            for (JsonNode p : promotions) {
+                String s = EngineApi.state(p);
+                states.merge(s, 1, Integer::sum);
+                if (!terminal(s)) {
+                    report.violation("promotion %s to %s is stuck in %s", p.path("id").asText(), p.path("stage").asText(), s);
+                }
+            }
+            report.figure("engine promotions by state (API, bounded history)", states);
+            for (String stage : List.of("dev", "staging", "prod")) {
+                JsonNode st = h.api.stage(Harness.PROJECT, stage, h.token("viewer"));
+                List<String> busy = EngineApi.busy(st);
+                if (!busy.isEmpty()) {
+                    report.violation("stage %s still has promotions queued or running: %s", stage, busy);
+                }
+            }
+            Set<String> tags = new LinkedHashSet<>();
+            for (JsonNode f : h.api.freight(Harness.PROJECT, h.token("viewer"))) {
+                f.path("artifacts").forEach(a -> tags.add(a.path("tag").asText()));
+            }
+            List<String> missing = pushed.stream().filter(t -> !tags.contains(t)).toList();
+            report.figure("artifacts without freight (lost)", missing.size());
+            if (!missing.isEmpty()) {
+                report.violation("%d pushed artifacts never became freight: %s", missing.size(), missing.stream().limit(10).toList());
+            }
+        } catch (RuntimeException e) {
+            report.violation("engine API unusable at the end: %s", e.getMessage());
+        }
+
+        // 3. every stage on the expected freight: dev and staging on the newest, prod on the last promoted (= newest)
+        String newest = pushed.get(pushed.size() - 1);
+        String newestFreight = freightOfTag(h, newest);
+        for (String stage : List.of("dev", "staging", "prod")) {
+            String folder = h.repo.newTag("envs/" + stage);
+            Set<String> engine = Set.of();
+            try {
+                engine = EngineApi.currentFreight(h.api.stage(Harness.PROJECT, stage, h.token("viewer")));
+            } catch (RuntimeException e) {
+                // reported above
+            }
+            report.figure("final " + stage + " (folder / engine)", folder + " / " + engine);
+            if (!newest.equals(folder)) {
+                report.violation("envs/%s holds %s, expected %s", stage, folder, newest);
+            }
+            if (newestFreight == null || !engine.contains(newestFreight)) {
+                report.violation("the engine has %s in %s, expected %s (%s)", engine, stage, newestFreight, newest);
+            }
+            String app = "demo-" + stage;
+            String synced = h.argocd.revision(app);
+            String lastCommit = lastCommitOf(stage);
+            if (lastCommit != null && !lastCommit.equals(synced)) {
+                report.violation("Argo CD app %s last synced %s, the last %s promotion commit is %s", app, synced, stage, lastCommit);
+            }
+        }
+        report.figure("argocd requests / faulted / syncs", h.argocd.requests() + " / " + h.argocd.faulted() + " / " + h.argocd.syncs());
+
+        // 4. dead letters: only the deliberate poison
+        int deliberate = 0;
+        for (String topic : BadInputCampaign.INPUT_TOPICS) {
+            for (ConsumerRecord<String, String> r : h.kafka.readAll(Topics.dlq(topic))) {
+                String marker = KafkaTools.header(r, KafkaTools.POISON_HEADER);
+                if (marker != null && poisonMarkers.contains(marker)) {
+                    deliberate++;
+                } else {
+                    report.violation("unexpected dead letter on %s: key %s, reason %s, value %s", Topics.dlq(topic), r.key(),
+                            KafkaTools.header(r, CloudEventHeaders.DLQ_REASON), abbreviate(r.value()));
+                }
+            }
+        }
+        Set<String> seen = new LinkedHashSet<>();
+        for (String topic : BadInputCampaign.INPUT_TOPICS) {
+            for (ConsumerRecord<String, String> r : h.kafka.readAll(Topics.dlq(topic))) {
+                String marker = KafkaTools.header(r, KafkaTools.POISON_HEADER);
+                if (marker != null) {
+                    seen.add(marker);
+                }
+            }
+        }
+        for (String m : poisonMarkers) {
+            if (!seen.contains(m)) {
+                report.violation("deliberate poison %s is not in its DLQ", m.substring(0, m.indexOf('/', m.indexOf('/') + 1)));
+            }
+        }
+        report.figure("dead letters (deliberate poison)", deliberate);
+
+        // 5. no consumer stuck
+        Map<String, Long> lag = h.kafka.lag();
+        report.figure("consumer groups", h.kafka.groups());
+        report.figure("consumer lag at the end (records)", lag.values().stream().mapToLong(Long::longValue).sum());
+        lag.forEach((k, v) -> report.violation("consumer %s is stuck %d records behind", k, v));
+
+        // 6. no secret anywhere
+        List<String> answers = new ArrayList<>();
+        for (String path : List.of("/api/v1/projects", "/api/v1/projects/demo/stages", "/api/v1/projects/demo/promotions", "/api/v1/projects/demo/audit")) {
+            answers.add(String.valueOf(h.api.get(path, h.token("admin")).body()));
+        }
+        SecretScan.Result scan = SecretScan.scan(h, answers);
+        report.figure("secret scan: bytes scanned", scan.bytes());
+        report.figure("secret scan: leaks", scan.leaks().size());
+        scan.leaks().stream().limit(20).forEach(l -> report.violation("secret leak: %s", l));
+
+        // the logs' own story of the faults
+        for (String s : DevStack.SERVICES) {
+            String log = h.logs(s);
+            report.figure("log " + s + ": ERROR lines / stack-trace lines",
+                    BadInputCampaign.ERROR_LINE.matcher(log).results().count() + " / " + BadInputCampaign.STACK_LINE.matcher(log).results().count());
+        }
+        try {
+            Files.writeString(h.home.resolve("fault-timeline.txt"), String.join("\n", timeline) + "\n", StandardCharsets.UTF_8);
+        } catch (java.io.IOException e) {
+            // the timeline is also in the output
+        }
+    }
+
+    private String lastCommitOf(String stage) {
+        for (RevCommit c : h.repo.log()) {
+            if (c.getFooterLines("Freightline-Stage").stream().anyMatch(s -> s.trim().equals(stage))) {
+                return c.name();
+            }
+        }
+        return null;
+    }
+
+    static String abbreviate(String s) {
+        if (s == null) {
+            return "";
+        }
+        String one = s.replace('\n', ' ');
+        return one.length() > 140 ? one.substring(0, 140) + "…" : one;
+    }
+}
