@@ -335,10 +335,16 @@ public final class FaultCampaign {
         return null;
     }
 
+    /** Whether the engine has the freight verified in the stage. */
+    public static boolean verifiedIn(Harness h, String freight, String stage) {
+        Http.Reply r = h.api.get("/api/v1/projects/" + Harness.PROJECT + "/freight/" + freight, h.token("viewer"));
+        return r.is2xx() && r.json().path("verifiedIn").has(stage);
+    }
+
     private void promoteStagingToProd() {
         try {
             JsonNode staging = h.api.stage(Harness.PROJECT, "staging", h.token("viewer"));
-            Set<String> current = EngineApi.currentFreight(staging);
+            Set<String> current = EngineApi.verifiedFreight(staging);
             if (current.isEmpty()) {
                 return;
             }
@@ -386,8 +392,8 @@ public final class FaultCampaign {
                     .until(() -> (newestFreight[0] = freightOfTag(h, newest)) != null);
             event("newest freight %s = %s", newest, newestFreight[0]);
             await("staging on the newest freight").ignoreExceptions().atMost(o.settle()).pollInterval(Duration.ofSeconds(2))
-                    .until(() -> EngineApi.currentFreight(h.api.stage(Harness.PROJECT, "staging", h.token("viewer"))).contains(newestFreight[0]));
-            event("staging on the newest freight");
+                    .until(() -> verifiedIn(h, newestFreight[0], "staging"));
+            event("newest freight verified in staging");
         } catch (org.awaitility.core.ConditionTimeoutException e) {
             report.violation("staging did not reach the newest freight (%s) within %d s: dev=%s staging=%s", newest,
                     o.settle().toSeconds(), h.repo.newTag("envs/dev"), h.repo.newTag("envs/staging"));

@@ -56,6 +56,7 @@ public final class Harness implements AutoCloseable {
 
     /** Starts everything in a fresh {@code home}; {@code withArgoCD} maps the stages to the simulated Argo CD. */
     public static Harness start(Path home, boolean withArgoCD) throws Exception {
+        quietClients();
         Files.createDirectories(home);
         writeTokens(home.resolve("tokens"));
         GitDaemon daemon = GitDaemon.serve(home.toAbsolutePath().normalize());
@@ -149,6 +150,29 @@ public final class Harness implements AutoCloseable {
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }
+    }
+
+    /** Copies the services' logs (and the fault timeline, when any) to a folder that outlives the run. */
+    public void keepLogs(Path dest) {
+        try {
+            Files.createDirectories(dest);
+            try (var files = Files.walk(home.resolve("logs"))) {
+                for (Path f : files.filter(Files::isRegularFile).toList()) {
+                    Files.copy(f, dest.resolve(f.getFileName()), java.nio.file.StandardCopyOption.REPLACE_EXISTING);
+                }
+            }
+            Path timeline = home.resolve("fault-timeline.txt");
+            if (Files.exists(timeline)) {
+                Files.copy(timeline, dest.resolve("fault-timeline.txt"), java.nio.file.StandardCopyOption.REPLACE_EXISTING);
+            }
+        } catch (IOException e) {
+            System.out.println("cannot keep logs: " + e);
+        }
+    }
+
+    /** Quiet Kafka clients in the campaign's own JVM (the services log to their own files). */
+    public static void quietClients() {
+        System.setProperty("org.slf4j.simpleLogger.defaultLogLevel", "warn");
     }
 
     @Override

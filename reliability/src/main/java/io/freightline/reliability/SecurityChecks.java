@@ -65,10 +65,12 @@ public final class SecurityChecks {
     /** One artifact through dev, staging and (by the promoter) prod, so logs, topics and commits hold real traffic. */
     public void exercise() {
         FaultCampaign.pushUntilAccepted(h, "3.1.4");
-        BadInputCampaign.awaitQuietly(java.time.Duration.ofSeconds(180), () -> "3.1.4".equals(h.repo.newTag("envs/staging")));
-        String freight = FaultCampaign.freightOfTag(h, "3.1.4");
-        if (freight == null) {
-            report.violation("no freight for 3.1.4 in the engine");
+        String[] f = new String[1];
+        BadInputCampaign.awaitQuietly(java.time.Duration.ofSeconds(180), () -> (f[0] = FaultCampaign.freightOfTag(h, "3.1.4")) != null
+                && FaultCampaign.verifiedIn(h, f[0], "staging"));
+        String freight = f[0];
+        if (freight == null || !FaultCampaign.verifiedIn(h, freight, "staging")) {
+            report.violation("3.1.4 did not become freight verified in staging: %s, staging folder %s", freight, h.repo.newTag("envs/staging"));
             return;
         }
         Http.Reply r = h.api.promote(Harness.PROJECT, "prod", freight, h.token("promoter"));

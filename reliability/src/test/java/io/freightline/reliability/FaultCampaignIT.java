@@ -19,7 +19,11 @@ class FaultCampaignIT {
     void everyPromotionLandsExactlyOnceWhateverFails(@TempDir Path tmp) throws Exception {
         Report r;
         try (Harness h = Harness.start(tmp.resolve("demo"), true)) {
-            r = new FaultCampaign(h, FaultCampaign.Options.ci()).run();
+            try {
+                r = new FaultCampaign(h, FaultCampaign.Options.ci()).run();
+            } finally {
+                h.keepLogs(Path.of("target/reliability-logs/fault"));
+            }
         }
         ReportAssertions.keep(r, "fault");
         ReportAssertions.noNewViolations(r, 0, "fault campaign");

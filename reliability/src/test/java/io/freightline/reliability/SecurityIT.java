@@ -36,6 +36,7 @@ class SecurityIT {
             ReportAssertions.keep(checks.report(), "security");
         }
         if (harness != null) {
+            harness.keepLogs(Path.of("target/reliability-logs/security"));
             harness.close();
         }
     }

@@ -453,64 +453,62 @@ public final class Verifier implements AutoCloseable {
     /** One measurement; null when the check has its result, else when to measure again. */
     private Duration measure(CheckTrack t, Instant now) {
         if (t.spec instanceof CheckSpec.Http h) {
-                String observed;
-                try {
-                    CheckGateway.HttpResponse r = checkGateway.http(h.method(), h.url(), h.headers(), h.body(),
-                            h.requestTimeout());
-                    boolean ok = r.status() == h.expectedStatus();
-                    observed = "HTTP " + r.status() + (ok ? "" : " (expected " + h.expectedStatus() + ")");
-                    if (ok && h.condition() != null) {
-                        JsonCondition.Result c = h.condition().test(r.body());
-                        ok = c.ok();
-                        observed += ", " + c.message();
-                    }
-                    if (ok) {
-                        t.result = result(h, "PASSED", observed);
-                        return null;
-                    }
-                } catch (Exception e) {
-                    observed = "request failed: " + e;
+            String observed;
+            try {
+                CheckGateway.HttpResponse r = checkGateway.http(h.method(), h.url(), h.headers(), h.body(),
+                        h.requestTimeout());
+                boolean ok = r.status() == h.expectedStatus();
+                observed = "HTTP " + r.status() + (ok ? "" : " (expected " + h.expectedStatus() + ")");
+                if (ok && h.condition() != null) {
+                    JsonCondition.Result c = h.condition().test(r.body());
+                    ok = c.ok();
+                    observed += ", " + c.message();
                 }
-                t.last = observed;
-                if (!now.plus(h.interval()).isBefore(t.started.plus(h.timeout()))) {
-                    t.result = result(h, "FAILED", "not passing after " + h.timeout().toSeconds() + " s; last: " + observed);
+                if (ok) {
+                    t.result = result(h, "PASSED", observed);
                     return null;
                 }
-                return h.interval();
+            } catch (Exception e) {
+                observed = "request failed: " + e;
+            }
+            t.last = observed;
+            if (!now.plus(h.interval()).isBefore(t.started.plus(h.timeout()))) {
+                t.result = result(h, "FAILED", "not passing after " + h.timeout().toSeconds() + " s; last: " + observed);
+                return null;
+            }
+            return h.interval();
         }
-        {
-                CheckSpec.Prometheus p = (CheckSpec.Prometheus) t.spec;
-                t.evaluations++;
-                try {
-                    List<Double> values = checkGateway.prometheus(p.address(), p.query(), p.requestTimeout());
-                    List<Double> failing = values.stream().filter(v -> !p.passes(v)).toList();
-                    if (values.isEmpty()) {
-                        t.failures++;
-                        t.last = "query returned no data";
-                    } else if (!failing.isEmpty()) {
-                        t.failures++;
-                        t.last = "value " + failing.get(0) + " is not " + p.operator() + " " + p.threshold();
-                    } else {
-                        t.last = "value(s) " + values + " " + p.operator() + " " + p.threshold();
-                    }
-                } catch (Exception e) {
-                    t.failures++;
-                    t.errors++;
-                    t.last = "query failed: " + e.getMessage();
-                }
-                if (t.failures > p.failureLimit()) {
-                    String outcome = t.errors == t.failures ? "ERROR" : "FAILED";
-                    t.result = result(p, outcome, t.failures + " of " + t.evaluations + " evaluation(s) failed; last: "
-                            + t.last);
-                    return null;
-                }
-                if (t.evaluations >= p.evaluations()) {
-                    t.result = result(p, "PASSED", t.evaluations + " evaluation(s), " + t.failures + " failed; last: "
-                            + t.last);
-                    return null;
-                }
-                return p.interval();
+        CheckSpec.Prometheus p = (CheckSpec.Prometheus) t.spec;
+        t.evaluations++;
+        try {
+            List<Double> values = checkGateway.prometheus(p.address(), p.query(), p.requestTimeout());
+            List<Double> failing = values.stream().filter(v -> !p.passes(v)).toList();
+            if (values.isEmpty()) {
+                t.failures++;
+                t.last = "query returned no data";
+            } else if (!failing.isEmpty()) {
+                t.failures++;
+                t.last = "value " + failing.get(0) + " is not " + p.operator() + " " + p.threshold();
+            } else {
+                t.last = "value(s) " + values + " " + p.operator() + " " + p.threshold();
+            }
+        } catch (Exception e) {
+            t.failures++;
+            t.errors++;
+            t.last = "query failed: " + e.getMessage();
         }
+        if (t.failures > p.failureLimit()) {
+            String outcome = t.errors == t.failures ? "ERROR" : "FAILED";
+            t.result = result(p, outcome, t.failures + " of " + t.evaluations + " evaluation(s) failed; last: "
+                    + t.last);
+            return null;
+        }
+        if (t.evaluations >= p.evaluations()) {
+            t.result = result(p, "PASSED", t.evaluations + " evaluation(s), " + t.failures + " failed; last: "
+                    + t.last);
+            return null;
+        }
+        return p.interval();
     }
 
     private static VerificationCompleted.CheckResult result(CheckSpec spec, String outcome, String message) {

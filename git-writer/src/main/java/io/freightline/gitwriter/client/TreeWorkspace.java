@@ -3,19 +3,18 @@ package io.freightline.gitwriter.client;
 import io.freightline.gitwriter.domain.RepoPaths;
 import io.freightline.gitwriter.domain.StepException;
 import io.freightline.gitwriter.domain.Workspace;
-import org.eclipse.jgit.dircache.DirCache;
-import org.eclipse.jgit.dircache.DirCacheBuilder;
-import org.eclipse.jgit.dircache.DirCacheEntry;
 import org.eclipse.jgit.lib.Constants;
 import org.eclipse.jgit.lib.FileMode;
 import org.eclipse.jgit.lib.ObjectId;
 import org.eclipse.jgit.lib.ObjectInserter;
 import org.eclipse.jgit.lib.ObjectReader;
+import org.eclipse.jgit.lib.TreeFormatter;
 import org.eclipse.jgit.treewalk.TreeWalk;
 
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Optional;
 import java.util.TreeMap;
@@ -33,50 +32,106 @@ public final class TreeWorkspace implements Workspace {
     private final ObjectReader reader;
     private final ObjectInserter inserter;
     private TreeMap<String, Entry> entries;
+    /** Tree ids of folders not changed since they were loaded or written: only changed folders are hashed again. */
+    private HashMap<String, ObjectId> trees;
 
-    private TreeWorkspace(ObjectReader reader, ObjectInserter inserter, TreeMap<String, Entry> entries) {
+    private TreeWorkspace(ObjectReader reader, ObjectInserter inserter, TreeMap<String, Entry> entries,
+                          HashMap<String, ObjectId> trees) {
         this.reader = reader;
         this.inserter = inserter;
         this.entries = entries;
+        this.trees = trees;
     }
 
     /** Loads the tree of a commit (or an empty tree when {@code tree} is null). */
     public static TreeWorkspace load(ObjectReader reader, ObjectInserter inserter, ObjectId tree) throws IOException {
         TreeMap<String, Entry> map = new TreeMap<>();
+        HashMap<String, ObjectId> trees = new HashMap<>();
         if (tree != null) {
+            trees.put("", tree.copy());
             try (TreeWalk walk = new TreeWalk(reader)) {
                 walk.addTree(tree);
-                walk.setRecursive(true);
+                walk.setRecursive(false);
                 while (walk.next()) {
-                    map.put(walk.getPathString(), new Entry(walk.getFileMode(0), walk.getObjectId(0)));
+                    if (walk.isSubtree()) {
+                        trees.put(walk.getPathString(), walk.getObjectId(0));
+                        walk.enterSubtree();
+                    } else {
+                        map.put(walk.getPathString(), new Entry(walk.getFileMode(0), walk.getObjectId(0)));
+                    }
                 }
             }
         }
-        return new TreeWorkspace(reader, inserter, map);
+        return new TreeWorkspace(reader, inserter, map, trees);
     }
 
     /** A copy of the current state, to roll back to when a promotion fails halfway. */
     public Object snapshot() {
-        return new TreeMap<>(entries);
+        return new Object[]{new TreeMap<>(entries), new HashMap<>(trees)};
     }
 
     @SuppressWarnings("unchecked")
     public void restore(Object snapshot) {
-        entries = new TreeMap<>((TreeMap<String, Entry>) snapshot);
+        Object[] s = (Object[]) snapshot;
+        entries = new TreeMap<>((TreeMap<String, Entry>) s[0]);
+        trees = new HashMap<>((HashMap<String, ObjectId>) s[1]);
     }
 
-    /** Writes the current state as a tree object. */
+    /** Writes the current state as a tree object, hashing only the folders that changed. */
     public ObjectId writeTree() throws IOException {
-        DirCache dc = DirCache.newInCore();
-        DirCacheBuilder b = dc.builder();
-        for (var e : entries.entrySet()) {
-            DirCacheEntry d = new DirCacheEntry(e.getKey());
-            d.setFileMode(e.getValue().mode());
-            d.setObjectId(e.getValue().id());
-            b.add(d);
+        return writeTree("");
+    }
+
+    private ObjectId writeTree(String dir) throws IOException {
+        ObjectId cached = trees.get(dir);
+        if (cached != null) {
+            return cached;
         }
-        b.finish();
-        return dc.writeTree(inserter);
+        record Child(String name, boolean folder, FileMode mode, ObjectId id) {
+        }
+        List<Child> children = new ArrayList<>();
+        var below = dir.isEmpty() ? entries : entries.subMap(dir + "/", dir + "0");
+        int skip = dir.isEmpty() ? 0 : dir.length() + 1;
+        String lastFolder = null;
+        for (var e : below.entrySet()) {
+            String rest = e.getKey().substring(skip);
+            int slash = rest.indexOf('/');
+            if (slash < 0) {
+                children.add(new Child(rest, false, e.getValue().mode(), e.getValue().id()));
+            } else {
+                String folder = rest.substring(0, slash);
+                if (!folder.equals(lastFolder)) {
+                    lastFolder = folder;
+                    children.add(new Child(folder, true, FileMode.TREE,
+                            writeTree(dir.isEmpty() ? folder : dir + "/" + folder)));
+                }
+            }
+        }
+        // git orders tree entries by name bytes, a folder as if its name ended in '/'
+        children.sort((a, b) -> compareBytes(a.name() + (a.folder() ? "/" : ""), b.name() + (b.folder() ? "/" : "")));
+        TreeFormatter f = new TreeFormatter();
+        for (Child c : children) {
+            f.append(c.name(), c.mode(), c.id());
+        }
+        ObjectId id = inserter.insert(f);
+        trees.put(dir, id);
+        return id;
+    }
+
+    private static int compareBytes(String a, String b) {
+        byte[] x = a.getBytes(StandardCharsets.UTF_8);
+        byte[] y = b.getBytes(StandardCharsets.UTF_8);
+        return java.util.Arrays.compareUnsigned(x, y);
+    }
+
+    /** Forgets the cached tree ids of a path's folders: they must be hashed again. */
+    private void touched(String path) {
+        for (String p = RepoPaths.parent(path); ; p = RepoPaths.parent(p)) {
+            trees.remove(p);
+            if (p.isEmpty()) {
+                return;
+            }
+        }
     }
 
     @Override
@@ -138,6 +193,7 @@ public final class TreeWorkspace implements Workspace {
         FileMode mode = old != null && old.mode() == FileMode.EXECUTABLE_FILE ? FileMode.EXECUTABLE_FILE : FileMode.REGULAR_FILE;
         try {
             entries.put(path, new Entry(mode, inserter.insert(Constants.OBJ_BLOB, content)));
+            touched(path);
         } catch (IOException e) {
             throw StepException.retryable("cannot store " + path + ": " + e.getMessage(), e);
         }
@@ -151,6 +207,7 @@ public final class TreeWorkspace implements Workspace {
         }
         checkNoFileOnTheWay(to);
         entries.put(to, e);
+        touched(to);
     }
 
     private void checkNoFileOnTheWay(String path) throws StepException {
@@ -170,6 +227,10 @@ public final class TreeWorkspace implements Workspace {
         var under = entries.subMap(path + "/", path + "0");
         removed |= !under.isEmpty();
         under.clear();
+        if (removed) {
+            trees.keySet().removeIf(k -> k.equals(path) || k.startsWith(path + "/"));
+            touched(path);
+        }
         return removed;
     }
 

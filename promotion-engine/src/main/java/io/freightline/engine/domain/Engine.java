@@ -190,7 +190,7 @@ public final class Engine {
         f.discoveredAt = discovered;
         ps.freight.put(id, f);
         fx.dirty.add(key(ps.name, "freight", id));
-        fx.dirty.add(key(ps.name, "project", null));
+        fx.dirty.add(key(ps.name, "counters", null));
         fx.observations.add(new FreightCreated(ps.name, w.name()));
         audit(ps, fx, now, ENGINE_ACTOR, "freight-created", "freight/" + id, "new artifacts in warehouse " + w.name(),
                 f.alias + ": " + String.join(", ", f.artifacts.stream().map(ArtifactRef::canonical).toList()));
@@ -693,7 +693,7 @@ public final class Engine {
         AuditEntry e = new AuditEntry(++ps.auditSeq, now, actor == null ? "unknown" : actor, action, target, reason, detail);
         ps.audit.addLast(e);
         fx.dirty.add(auditKey(ps.name, e.seq()));
-        fx.dirty.add(key(ps.name, "project", null));
+        fx.dirty.add(key(ps.name, "counters", null));
         while (ps.audit.size() > auditRetention) {
             fx.deleted.add(auditKey(ps.name, ps.audit.removeFirst().seq()));
         }

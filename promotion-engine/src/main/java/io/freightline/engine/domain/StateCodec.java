@@ -28,7 +28,11 @@ public final class StateCodec {
 
     /** The project entity: specs and counters. */
     public record ProjectEntity(ProjectSpec spec, List<WarehouseSpec> warehouses, Map<String, Long> generations,
-                                List<StageSpec> stages, long freightSeq, long auditSeq) {
+                                List<StageSpec> stages) {
+    }
+
+    /** Counters change with every freight and audit entry: kept apart so the specs are not rewritten each time. */
+    public record Counters(long freightSeq, long auditSeq) {
     }
 
     /** The JSON of the entity at a key, or null when it no longer exists (a tombstone). */
@@ -38,7 +42,8 @@ public final class StateCodec {
         if (ps == null) return null;
         Object entity = switch (k[1]) {
             case "project" -> new ProjectEntity(ps.spec, List.copyOf(ps.warehouses.values()),
-                    Map.copyOf(ps.warehouseGenerations), List.copyOf(ps.stages.values()), ps.freightSeq, ps.auditSeq);
+                    Map.copyOf(ps.warehouseGenerations), List.copyOf(ps.stages.values()));
+            case "counters" -> new Counters(ps.freightSeq, ps.auditSeq);
             case "warehouse" -> ps.artifacts.get(k[2]);
             case "freight" -> ps.freight.get(k[2]);
             case "stage" -> ps.stageStates.get(k[2]);
@@ -80,8 +85,12 @@ public final class StateCodec {
                     ps.warehouseGenerations.putAll(e.generations());
                     ps.stages.clear();
                     e.stages().forEach(s -> ps.stages.put(s.name(), s));
-                    ps.freightSeq = e.freightSeq();
-                    ps.auditSeq = e.auditSeq();
+                }
+                case "counters" -> {
+                    if (json == null) return;
+                    Counters c = JSON.readValue(json, Counters.class);
+                    ps.freightSeq = c.freightSeq();
+                    ps.auditSeq = c.auditSeq();
                 }
                 case "warehouse" -> {
                     if (json == null) ps.artifacts.remove(k[2]);

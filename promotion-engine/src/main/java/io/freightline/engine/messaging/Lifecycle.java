@@ -50,6 +50,7 @@ public class Lifecycle {
                     service.engine().projectNames().size());
             config.manifestsDir().ifPresent(this::loadManifests);
             service.markReady();
+            NotReady.ready = true;
         } catch (RuntimeException e) {
             failure = e.getMessage();
             LOG.errorf(e, "engine start-up failed");
@@ -76,11 +77,22 @@ public class Lifecycle {
     }
 
     /** Soak times end and windows open without any event: look again regularly. */
-    @Scheduled(every = "${freightline.engine.tick-interval:5s}", concurrentExecution = Scheduled.ConcurrentExecution.SKIP)
+    @Scheduled(every = "${freightline.engine.tick-interval:5s}", concurrentExecution = Scheduled.ConcurrentExecution.SKIP,
+            skipExecutionIf = NotReady.class)
     void tick() {
-        if (!service.ready()) return;
         for (String project : service.engine().projectNames()) {
             service.withProject(project, e -> Step.of(e.tick(project, service.now())));
+        }
+    }
+
+    /** Ticks before start-up finished would touch the emitters before messaging is wired: skip them. */
+    @jakarta.inject.Singleton
+    static class NotReady implements Scheduled.SkipPredicate {
+        static volatile boolean ready;
+
+        @Override
+        public boolean test(io.quarkus.scheduler.ScheduledExecution execution) {
+            return !ready;
         }
     }
 

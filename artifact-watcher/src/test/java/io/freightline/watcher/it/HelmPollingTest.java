@@ -28,7 +28,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 /** A Helm HTTP repository served locally with the contract index files, answering If-None-Match with 304. */
 @QuarkusTest
 @QuarkusTestResource(KafkaTestResource.class)
-class HelmPollingIT {
+class HelmPollingTest {
     static HttpServer server;
     static final AtomicInteger notModified = new AtomicInteger();
 

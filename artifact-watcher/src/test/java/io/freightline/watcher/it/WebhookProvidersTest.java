@@ -31,7 +31,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
  */
 @QuarkusTest
 @QuarkusTestResource(KafkaTestResource.class)
-class WebhookProvidersIT {
+class WebhookProvidersTest {
     static final String VECTORS = "webhooks/signature-test-vectors.json";
     static JsonNode vectors;
 

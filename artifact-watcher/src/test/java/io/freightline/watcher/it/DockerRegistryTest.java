@@ -35,7 +35,7 @@ import static org.junit.jupiter.api.Assertions.fail;
  */
 @QuarkusTest
 @QuarkusTestResource(KafkaTestResource.class)
-class DockerRegistryIT {
+class DockerRegistryTest {
     static Process registry;
     static Path dir;
     static int port;

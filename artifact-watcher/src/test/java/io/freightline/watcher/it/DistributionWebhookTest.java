@@ -27,7 +27,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 /** The walking-skeleton flow: a Distribution push notification becomes one artifact event on the real broker. */
 @QuarkusTest
 @QuarkusTestResource(KafkaTestResource.class)
-class DistributionWebhookIT {
+class DistributionWebhookTest {
     static final String EVENTS_V2 = "application/vnd.docker.distribution.events.v2+json";
     static final String OCI_MANIFEST = "application/vnd.oci.image.manifest.v1+json";
 

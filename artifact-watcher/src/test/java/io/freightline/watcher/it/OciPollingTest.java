@@ -40,7 +40,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  */
 @QuarkusTest
 @QuarkusTestResource(KafkaTestResource.class)
-class OciPollingIT {
+class OciPollingTest {
     static WireMockServer registry;
     static String host;
 

@@ -26,7 +26,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 /** Real Git repositories over git:// (test-support's JGit daemon): branch heads, path filters, SemVer tags. */
 @QuarkusTest
 @QuarkusTestResource(KafkaTestResource.class)
-class GitPollingIT {
+class GitPollingTest {
     static GitDaemon daemon;
     static Path work;
 

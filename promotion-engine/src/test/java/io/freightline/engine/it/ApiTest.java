@@ -1,0 +1,112 @@
+package io.freightline.engine.it;
+
+import io.freightline.testsupport.KafkaTestResource;
+import io.quarkus.test.common.QuarkusTestResource;
+import io.quarkus.test.junit.QuarkusTest;
+import io.quarkus.test.junit.TestProfile;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.Map;
+
+import static io.freightline.engine.it.Harness.stage;
+import static io.restassured.RestAssured.given;
+import static org.awaitility.Awaitility.await;
+import static org.hamcrest.Matchers.containsString;
+import static org.hamcrest.Matchers.equalTo;
+import static org.hamcrest.Matchers.hasItem;
+import static org.hamcrest.Matchers.not;
+
+/** Every status code of the API, manifest validation, OpenAPI and metrics. */
+@QuarkusTest
+@TestProfile(EngineTestProfile.class)
+@QuarkusTestResource(KafkaTestResource.class)
+class ApiTest {
+    static Harness h;
+
+    @BeforeAll
+    static void start() {
+        h = new Harness();
+    }
+
+    @AfterAll
+    static void stop() {
+        h.close();
+    }
+
+    @BeforeEach
+    void ready() {
+        await().atMost(Duration.ofSeconds(60)).untilAsserted(() -> given().get("/q/health/ready").then().statusCode(200));
+    }
+
+    @Test
+    void tokensAndRoles() {
+        given().get("/api/v1/projects").then().statusCode(401).header("WWW-Authenticate", containsString("Bearer"));
+        given().auth().oauth2("wrong").get("/api/v1/projects/demo/stages").then().statusCode(401);
+        given().auth().oauth2(EngineTestProfile.VIEWER).get("/api/v1/projects").then().statusCode(200)
+                .body("name", hasItem("demo"));
+        // a project-scoped admin sees only its project
+        given().auth().oauth2(EngineTestProfile.OTHER).get("/api/v1/projects").then().statusCode(200)
+                .body("name", not(hasItem("demo")));
+        given().auth().oauth2(EngineTestProfile.OTHER).get("/api/v1/projects/demo/stages").then().statusCode(403);
+        Harness.post(EngineTestProfile.VIEWER, "/api/v1/projects/demo/stages/prod/promotions", Map.of("freight", "x"))
+                .then().statusCode(403);
+        given().auth().oauth2(EngineTestProfile.PROMOTER).contentType("application/yaml")
+                .body(Harness.project("nope", "").getBytes(StandardCharsets.UTF_8)).post("/api/v1/manifests").then().statusCode(403);
+    }
+
+    @Test
+    void notFoundBadRequestAndConflict() {
+        given().auth().oauth2(EngineTestProfile.VIEWER).get("/api/v1/projects/ghost/stages").then().statusCode(404);
+        given().auth().oauth2(EngineTestProfile.VIEWER).get("/api/v1/projects/demo/stages/ghost").then().statusCode(404);
+        given().auth().oauth2(EngineTestProfile.VIEWER).get("/api/v1/projects/demo/freight/ghost").then().statusCode(404);
+        given().auth().oauth2(EngineTestProfile.VIEWER).get("/api/v1/projects/demo/promotions/ghost").then().statusCode(404);
+        Harness.post(EngineTestProfile.PROMOTER, "/api/v1/projects/demo/stages/prod/promotions", Map.of())
+                .then().statusCode(400).body("error", equalTo("freight: required"));
+        Harness.post(EngineTestProfile.PROMOTER, "/api/v1/projects/demo/stages/prod/promotions", Map.of("freight", "ghost"))
+                .then().statusCode(404);
+        Harness.post(EngineTestProfile.PROMOTER, "/api/v1/projects/demo/promotions/ghost/abort", null).then().statusCode(404);
+        Harness.post(EngineTestProfile.ADMIN, "/api/v1/projects/demo/stages/prod/resume", null)
+                .then().statusCode(409).body("error", equalTo("stage 'prod' is not paused"));
+        Harness.post(EngineTestProfile.PROMOTER, "/api/v1/projects/demo/stages/prod/rollback", null).then().statusCode(409);
+    }
+
+    @Test
+    void invalidManifestsNameFileAndFieldAndChangeNothing() {
+        String p = "validation";
+        Harness.apply(Harness.project(p, stage("a", null, "{autoPromotion: true}")));
+        String broken = Harness.project(p, stage("a", null, "{autoPromotion: true}") + stage("b", "ghost", "{autoPromotion: yes-please}"));
+        given().auth().oauth2(EngineTestProfile.ADMIN).contentType("application/yaml").queryParam("file", "team.yaml")
+                .body(broken.getBytes(StandardCharsets.UTF_8)).post("/api/v1/manifests").then().statusCode(400)
+                .body("problems.file", hasItem("team.yaml"))
+                .body("problems.field", hasItem("spec.requestedFreight[0].sources.stages"))
+                .body("problems.field", hasItem("spec.policy.autoPromotion"))
+                .body("problems.document", hasItem("#4 Stage validation/b"));
+        given().auth().oauth2(EngineTestProfile.VIEWER).get("/api/v1/projects/{p}/stages", p).then().statusCode(200)
+                .body("name", equalTo(java.util.List.of("a")));
+        given().auth().oauth2(EngineTestProfile.VIEWER).get("/api/v1/projects/{p}/audit", p).then().statusCode(200)
+                .body("entries[0].action", equalTo("apply")).body("entries[0].actor", containsString("admin#"));
+        given().auth().oauth2(EngineTestProfile.VIEWER).get("/api/v1/projects/{p}/warehouses", p).then().statusCode(200)
+                .body("[0].subscriptions[0].repoURL", equalTo("reg.test/validation/app"));
+    }
+
+    @Test
+    void openApiMetricsAndHealth() {
+        given().get("/q/openapi").then().statusCode(200).body(containsString("/api/v1/projects/{project}/stages/{stage}/promotions"));
+        String p = "metrics";
+        Harness.apply(Harness.project(p, stage("a", null, "{autoPromotion: true}")));
+        h.artifact(p, "reg.test/metrics/app", "1.0.0");
+        h.land(h.awaitRequest(p, "a", 1));
+        await().atMost(Duration.ofSeconds(30)).untilAsserted(() -> given().get("/q/metrics").then().statusCode(200)
+                .body(containsString("freightline_freight_created_total{project=\"metrics\",warehouse=\"app\"}"))
+                .body(containsString("freightline_promotions_total{project=\"metrics\",stage=\"a\",state=\"Succeeded\"}"))
+                .body(containsString("freightline_promotion_lead_time_seconds_count{project=\"metrics\",stage=\"a\"}"))
+                .body(containsString("freightline_promotion_queue_depth{project=\"metrics\",stage=\"a\"}"))
+                .body(containsString("freightline_stages{health=\"Healthy\",project=\"metrics\"} 1.0")));
+        given().get("/q/health/ready").then().statusCode(200).body(containsString("engine-state"));
+    }
+}
