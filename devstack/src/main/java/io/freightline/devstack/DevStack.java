@@ -31,6 +31,7 @@ public final class DevStack implements AutoCloseable {
 
     private final Settings settings;
     private EmbeddedKafkaBroker broker;
+    private int brokerPort;
     private final String repoURL;
     private final String webhookSecret;
     private final Map<String, String> tokens;
@@ -76,6 +77,7 @@ public final class DevStack implements AutoCloseable {
                      Map<String, String> tokens) {
         this.settings = settings;
         this.broker = broker;
+        this.brokerPort = broker.port();
         this.repoURL = repoURL;
         this.webhookSecret = webhookSecret;
         this.tokens = tokens;
@@ -188,13 +190,25 @@ public final class DevStack implements AutoCloseable {
 
     /** Stops the Kafka broker and starts it again on the same port and data. */
     public void restartBroker() throws Exception {
-        int port = broker.port();
-        broker.close();
-        broker = EmbeddedKafkaBroker.start(port, settings.home().toAbsolutePath().normalize().resolve("kafka"), false);
+        stopBroker();
+        startBroker();
+    }
+
+    /** Stops the Kafka broker; the services keep running without it. */
+    public void stopBroker() {
+        if (broker != null) {
+            broker.close();
+            broker = null;
+        }
+    }
+
+    /** Starts the stopped broker again on the same port and data. */
+    public void startBroker() throws Exception {
+        broker = EmbeddedKafkaBroker.start(brokerPort, settings.home().toAbsolutePath().normalize().resolve("kafka"), false);
     }
 
     public String bootstrapServers() {
-        return broker.bootstrapServers();
+        return "127.0.0.1:" + brokerPort;
     }
 
     public String repoURL() {
@@ -229,7 +243,7 @@ public final class DevStack implements AutoCloseable {
     public void close() {
         List<ServiceProcess> all = new ArrayList<>(services.values());
         all.parallelStream().forEach(ServiceProcess::close);
-        broker.close();
+        stopBroker();
     }
 
     static int freePort() {

@@ -93,6 +93,44 @@ class WalkingSkeletonIT {
 
     @Test
     @Order(2)
+    void everyServiceExposesItsDomainMetricsWithBoundedLabels() throws Exception {
+        Map<String, String> dev = Map.of("project", "demo", "stage", "dev");
+        Metrics watcher = Metrics.scrape(HTTP, stack.url(DevStack.WATCHER));
+        assertTrue(watcher.sum("freightline_webhook_deliveries_total", Map.of("provider", "distribution", "outcome", "accepted")) >= 1);
+        assertTrue(watcher.sum("freightline_webhook_deliveries_total", Map.of("provider", "distribution")) >= 3);
+        assertTrue(watcher.sum("freightline_webhook_deliveries_total", Map.of("provider", "distribution", "outcome", "unauthorized")) >= 1);
+        assertEquals(1.0, watcher.sum("freightline_artifacts_discovered_total", Map.of("project", "demo", "warehouse", "app")));
+
+        Metrics engine = Metrics.scrape(HTTP, stack.url(DevStack.ENGINE));
+        assertEquals(1.0, engine.sum("freightline_freight_created_total", Map.of("project", "demo", "warehouse", "app")));
+        assertTrue(engine.sum("freightline_promotions_total", Map.of("project", "demo", "stage", "staging", "state", "Succeeded")) >= 1);
+        assertEquals(1.0, engine.sum("freightline_promotion_lead_time_seconds_count", dev));
+        assertTrue(engine.has("freightline_promotion_queue_depth"));
+
+        Metrics writer = Metrics.scrape(HTTP, stack.url(DevStack.GIT_WRITER));
+        assertEquals(1.0, writer.sum("freightline_promotion_commits_total", Map.of("project", "demo", "stage", "dev", "outcome", "PUSHED")));
+        assertTrue(writer.sum("freightline_step_duration_seconds_count", Map.of("step", "kustomize-set-image")) >= 2);
+        assertTrue(writer.sum("freightline_git_push_duration_seconds_count", Map.of()) >= 2);
+
+        Metrics notifier = Metrics.scrape(HTTP, stack.url(DevStack.NOTIFIER));
+        assertTrue(notifier.sum("freightline_verifications_total", Map.of("project", "demo", "stage", "dev")) >= 1);
+
+        RevCommit devCommit = repo.promotionsOf("dev").get(0);
+        List<String> unbounded = List.of("1.0.0", GitOpsRepo.trailer(devCommit, "Freightline-Freight").get(0),
+                GitOpsRepo.trailer(devCommit, "Freightline-Promotion").get(0), devCommit.name().substring(0, 7));
+        for (Metrics m : List.of(engine, writer, notifier)) {
+            assertTrue(m.has("kafka_consumer_fetch_manager_records_lag_max"), "consumer lag of every consumer group is exposed");
+        }
+        for (Metrics m : List.of(watcher, engine, writer, notifier)) {
+            // bounded label sets: never a tag, freight id, promotion id or commit SHA as a label value
+            m.samples().stream().filter(sample -> sample.name().startsWith("freightline_")).forEach(sample ->
+                    sample.labels().forEach((k, v) -> unbounded.forEach(bad -> assertTrue(!v.contains(bad),
+                            sample.name() + " has an unbounded label " + k + "=" + v))));
+        }
+    }
+
+    @Test
+    @Order(3)
     void theStackRestartsOnItsOwnStateWithoutLosingOrRepeatingPromotions() throws Exception {
         int commits = repo.log().size();
         String secret = stack.webhookSecret();
@@ -108,6 +146,43 @@ class WalkingSkeletonIT {
         assertEquals(2, repo.promotionsOf("dev").size());
         assertTrue(repo.read("envs/staging/kustomization.yaml").contains("newTag: \"1.1.0\""));
         assertTrue(repo.read("envs/prod/kustomization.yaml").contains("newTag: \"0.1.0\""));
+    }
+
+    @Test
+    @Order(4)
+    void servicesTurnUnreadyWithoutTheBrokerAndRecoverWithIt() throws Exception {
+        stack.stopBroker();
+        for (String service : DevStack.SERVICES) {
+            awaitReadiness(service, 503, 90);
+        }
+        stack.startBroker();
+        for (String service : DevStack.SERVICES) {
+            awaitReadiness(service, 200, 120);
+        }
+        // and the pipeline still flows
+        assertEquals(202, push(stack.webhookSecret(), "1.2.0").statusCode());
+        await().atMost(120, TimeUnit.SECONDS).until(() -> repo.promotionsOf("staging").size() == 3);
+    }
+
+    static void awaitReadiness(String service, int status, int seconds) {
+        try {
+            await().atMost(seconds, TimeUnit.SECONDS).until(() -> ready(service) == status);
+        } catch (org.awaitility.core.ConditionTimeoutException e) {
+            throw new AssertionError(service + " readiness is not " + status + " after " + seconds + " s; its log ends with:\n"
+                    + stack.service(service).tail(80), e);
+        }
+    }
+
+    static int ready(String service) {
+        try {
+            return HTTP.send(HttpRequest.newBuilder(URI.create(stack.url(service) + "/q/health/ready")).build(),
+                    HttpResponse.BodyHandlers.discarding()).statusCode();
+        } catch (IOException e) {
+            return -1;
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return -1;
+        }
     }
 
     static RevCommit single(List<RevCommit> commits) {

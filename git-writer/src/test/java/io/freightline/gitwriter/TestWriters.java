@@ -36,6 +36,12 @@ public final class TestWriters {
         public int maxAttempts = 50;
         public Duration prPoll = Duration.ofMillis(100);
         public String sshKey;
+        public String sshKeyPassphrase;
+        public String sshKnownHosts;
+        public List<String> sshHostKeyFingerprints;
+        /** Tests of SSH host checking turn this on; the others talk to local servers without host keys. */
+        public boolean sshStrictHostKeyChecking;
+        public String prToken = "pr-token";
         public boolean failSink;
 
         public Settings(Path workdir) {
@@ -66,13 +72,15 @@ public final class TestWriters {
                         public String username() { return s.username; }
                         public Optional<String> password() { return Optional.ofNullable(s.password); }
                         public Optional<String> sshKey() { return Optional.ofNullable(s.sshKey); }
-                        public Optional<String> sshKnownHosts() { return Optional.empty(); }
-                        public boolean sshStrictHostKeyChecking() { return false; }
+                        public Optional<String> sshKeyPassphrase() { return Optional.ofNullable(s.sshKeyPassphrase); }
+                        public Optional<String> sshKnownHosts() { return Optional.ofNullable(s.sshKnownHosts); }
+                        public Optional<List<String>> sshHostKeyFingerprints() { return Optional.ofNullable(s.sshHostKeyFingerprints); }
+                        public boolean sshStrictHostKeyChecking() { return s.sshStrictHostKeyChecking; }
                     };
                 }
                 public PullRequests pr() {
                     return new PullRequests() {
-                        public Optional<String> token() { return Optional.of("pr-token"); }
+                        public Optional<String> token() { return Optional.ofNullable(s.prToken); }
                         public Duration pollInterval() { return s.prPoll; }
                         public Duration mergeTimeout() { return Duration.ofMinutes(5); }
                     };

@@ -428,33 +428,12 @@ public final class BadInputCampaign {
             flowIds.put(topic, flowId);
         }
         report.figure("poison records published", poisonIds.size());
-        // each poison ends in its topic's DLQ with a reason
+        // each poison ends in its topic's DLQ with a reason: wait until all are there (bounded), then look once more
         Map<String, Integer> found = new ConcurrentHashMap<>();
         Map<String, String> reasons = new ConcurrentHashMap<>();
         List<String> unexpected = new ArrayList<>();
-        try {
-            await("poison in the DLQs").atMost(Duration.ofSeconds(90)).pollInterval(Duration.ofSeconds(2)).until(() -> {
-                found.clear();
-                unexpected.clear();
-                for (String topic : INPUT_TOPICS) {
-                    for (ConsumerRecord<String, String> r : h.kafka.readAll(Topics.dlq(topic))) {
-                        String marker = KafkaTools.header(r, KafkaTools.POISON_HEADER);
-                        if (marker == null || !poisonIds.containsKey(marker)) {
-                            unexpected.add(Topics.dlq(topic) + " " + r.key() + " reason=" + KafkaTools.header(r, CloudEventHeaders.DLQ_REASON));
-                            continue;
-                        }
-                        found.merge(marker, 1, Integer::sum);
-                        String reason = KafkaTools.header(r, CloudEventHeaders.DLQ_REASON);
-                        if (reason != null) {
-                            reasons.put(marker, reason);
-                        }
-                    }
-                }
-                return found.keySet().containsAll(poisonIds.keySet());
-            });
-        } catch (org.awaitility.core.ConditionTimeoutException e) {
-            // reported below
-        }
+        awaitQuietly(Duration.ofSeconds(60), () -> scanDeadLetters(poisonIds, new ConcurrentHashMap<>(), new ConcurrentHashMap<>(), new ArrayList<>()));
+        scanDeadLetters(poisonIds, found, reasons, unexpected);
         long dead = poisonIds.keySet().stream().filter(found::containsKey).count();
         report.figure("poison records dead-lettered", dead);
         report.figure("dead letters without a reason header", found.keySet().stream().filter(m -> !reasons.containsKey(m)).count());
@@ -474,6 +453,11 @@ public final class BadInputCampaign {
             RecordMetadata m = flow.get(topic);
             TopicPartition tp = new TopicPartition(topic, m.partition());
             List<String> readers = new ArrayList<>();
+            boolean grouped = h.kafka.groups().stream().anyMatch(g -> h.kafka.committed(g).keySet().stream().anyMatch(p -> p.topic().equals(topic)));
+            if (!grouped) {
+                report.line("%s: no consumer group commits offsets on it (read without a group): flow not observable by offsets", topic);
+                continue;
+            }
             try {
                 await(topic + " flows past its poison").atMost(Duration.ofSeconds(60)).pollInterval(Duration.ofSeconds(1)).until(() -> {
                     readers.clear();
@@ -526,6 +510,30 @@ public final class BadInputCampaign {
         if (!r.is2xx()) {
             report.violation("engine API unusable %s: %s after %d ms", when, r, ms);
         }
+        Http.Reply m = Http.send("POST", h.api.base() + "/api/v1/manifests", h.token("admin"), "application/yaml",
+                "kind: [unclosed\n".getBytes(StandardCharsets.UTF_8), Map.of());
+        if (m.status() != 400) {
+            report.violation("engine POST /api/v1/manifests (invalid YAML) %s: %s", when, m);
+        }
+    }
+
+    /** Reads every input topic's DLQ; true when every poison marker is there. */
+    private boolean scanDeadLetters(Map<String, String> poisonIds, Map<String, Integer> found, Map<String, String> reasons, List<String> unexpected) {
+        for (String topic : INPUT_TOPICS) {
+            for (ConsumerRecord<String, String> r : h.kafka.readAll(Topics.dlq(topic))) {
+                String marker = KafkaTools.header(r, KafkaTools.POISON_HEADER);
+                if (marker == null || !poisonIds.containsKey(marker)) {
+                    unexpected.add(Topics.dlq(topic) + " " + r.key() + " reason=" + KafkaTools.header(r, CloudEventHeaders.DLQ_REASON));
+                    continue;
+                }
+                found.merge(marker, 1, Integer::sum);
+                String reason = KafkaTools.header(r, CloudEventHeaders.DLQ_REASON);
+                if (reason != null) {
+                    reasons.put(marker, reason);
+                }
+            }
+        }
+        return found.keySet().containsAll(poisonIds.keySet());
     }
 
     private Object validEvent(String topic, String id) {

@@ -82,6 +82,10 @@ public final class FaultCampaign {
     private final Set<String> poisonMarkers = ConcurrentHashMap.newKeySet();
     private final List<String> timeline = Collections.synchronizedList(new ArrayList<>());
     private final long t0 = System.nanoTime();
+    /** Faults started or scheduled and not yet healed. */
+    private final AtomicInteger pending = new AtomicInteger();
+    /** Ends faults on time, whatever the fault threads are waiting for; shut down last. */
+    private final ScheduledExecutorService restorer = Executors.newSingleThreadScheduledExecutor(r -> thread(r, "chaos-restore"));
 
     public FaultCampaign(Harness h, Options o) {
         this.h = h;
@@ -118,7 +122,8 @@ public final class FaultCampaign {
         h.argocd.hangMillis((int) Math.min(60_000, o.argoOutage().toMillis() + 10_000));
         Duration drive = o.pace().multipliedBy(o.artifacts());
         ScheduledExecutorService processes = Executors.newSingleThreadScheduledExecutor(r -> thread(r, "chaos-processes"));
-        ScheduledExecutorService network = Executors.newSingleThreadScheduledExecutor(r -> thread(r, "chaos-network"));
+        // several threads: a fault waiting for traffic must not hold back the end of another fault
+        ScheduledExecutorService network = Executors.newScheduledThreadPool(4, r -> thread(r, "chaos-network"));
         ScheduledExecutorService others = Executors.newSingleThreadScheduledExecutor(r -> thread(r, "chaos-external"));
         ScheduledExecutorService driver = Executors.newSingleThreadScheduledExecutor(r -> thread(r, "driver"));
         ScheduledExecutorService prod = Executors.newSingleThreadScheduledExecutor(r -> thread(r, "prod-promoter"));
@@ -146,7 +151,12 @@ public final class FaultCampaign {
             }
             driver.shutdown();
             event("all %d artifacts pushed", pushed.size());
-            for (ScheduledExecutorService s : List.of(processes, network, others, prod)) {
+            try {
+                await("every fault healed").atMost(Duration.ofMinutes(10)).pollInterval(Duration.ofMillis(200)).until(() -> pending.get() == 0);
+            } catch (org.awaitility.core.ConditionTimeoutException e) {
+                report.violation("%d faults did not end in time", pending.get());
+            }
+            for (ScheduledExecutorService s : List.of(processes, network, others, prod, restorer)) {
                 s.shutdown();
                 if (!s.awaitTermination(10, TimeUnit.MINUTES)) {
                     report.violation("a fault or the prod promoter did not finish in time");
@@ -154,7 +164,7 @@ public final class FaultCampaign {
             }
             event("all faults healed");
         } finally {
-            for (ScheduledExecutorService s : List.of(processes, network, others, driver, prod)) {
+            for (ScheduledExecutorService s : List.of(processes, network, others, driver, prod, restorer)) {
                 s.shutdownNow();
             }
             h.gitProxy.restore();
@@ -169,6 +179,11 @@ public final class FaultCampaign {
                 h.stack.restart(s);
             }
         }
+        // one more artifact in calm weather: the newest, which every auto stage must end on
+        String last = tag(o.artifacts());
+        pushUntilAccepted(h, last, report);
+        pushed.add(last);
+        event("final artifact %s pushed after the storm", last);
         settle();
         check();
         return report;
@@ -202,6 +217,7 @@ public final class FaultCampaign {
         }
         for (long[] k : kills) {
             String service = services.get((int) k[1]);
+            pending.incrementAndGet();
             processes.schedule(() -> {
                 event("kill -9 %s (restart in %d ms)", service, k[2]);
                 h.stack.kill(service);
@@ -209,15 +225,19 @@ public final class FaultCampaign {
                 processes.schedule(() -> {
                     long s0 = System.nanoTime();
                     try {
+                        h.archiveLog(service);
                         h.stack.restart(service);
                         event("%s restarted in %d ms", service, TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - s0));
                     } catch (RuntimeException e) {
                         report.violation("%s did not restart: %s", service, e.getMessage());
+                    } finally {
+                        pending.decrementAndGet();
                     }
                 }, k[2], TimeUnit.MILLISECONDS);
             }, k[0], TimeUnit.MILLISECONDS);
         }
         for (int b = 0; b < o.brokerRestarts(); b++) {
+            pending.incrementAndGet();
             processes.schedule(() -> {
                 event("broker restart");
                 try {
@@ -227,35 +247,47 @@ public final class FaultCampaign {
                     report.violation("broker did not restart: %s", e);
                 }
                 count(faults, "broker restart");
+                pending.decrementAndGet();
             }, at(drive, 0.3, 0.7), TimeUnit.MILLISECONDS);
         }
         long cut = at(drive, 0.15, 0.5);
+        pending.incrementAndGet();
         network.schedule(() -> {
-            event("git remote cut for %d s", o.gitOutage().toSeconds());
+            // cut while the git-writer talks to the remote: right after its next connection
+            long seen = h.gitProxy.accepted();
+            awaitActivity(() -> h.gitProxy.accepted() > seen);
+            event("git remote cut for %d s (connections so far: %d)", o.gitOutage().toSeconds(), h.gitProxy.accepted());
             h.gitProxy.cut();
             count(faults, "git remote cut");
+            restorer.schedule(() -> {
+                h.gitProxy.restore();
+                event("git remote back (%d connections refused meanwhile)", h.gitProxy.refused());
+                pending.decrementAndGet();
+            }, o.gitOutage().toMillis(), TimeUnit.MILLISECONDS);
         }, cut, TimeUnit.MILLISECONDS);
-        network.schedule(() -> {
-            h.gitProxy.restore();
-            event("git remote back");
-        }, cut + o.gitOutage().toMillis(), TimeUnit.MILLISECONDS);
         long argo = at(drive, 0.1, 0.4);
         long step = o.argoOutage().toMillis();
         for (FakeArgoCD.Mode m : List.of(FakeArgoCD.Mode.ERROR_5XX, FakeArgoCD.Mode.HANG, FakeArgoCD.Mode.RESET)) {
             long start = argo;
+            pending.incrementAndGet();
             network.schedule(() -> {
+                // fail while a verification is under way: right after the next sync
+                long syncs = h.argocd.syncs();
+                awaitActivity(() -> h.argocd.syncs() > syncs);
                 event("argocd %s for %d s", m, step / 1000);
                 h.argocd.mode(m);
                 count(faults, "argocd " + m);
+                restorer.schedule(() -> {
+                    h.argocd.mode(FakeArgoCD.Mode.OK);
+                    event("argocd OK (%d requests faulted so far)", h.argocd.faulted());
+                    pending.decrementAndGet();
+                }, step, TimeUnit.MILLISECONDS);
             }, start, TimeUnit.MILLISECONDS);
-            network.schedule(() -> {
-                h.argocd.mode(FakeArgoCD.Mode.OK);
-                event("argocd OK");
-            }, start + step, TimeUnit.MILLISECONDS);
             argo += step + at(drive, 0.02, 0.1);
         }
         for (int e = 0; e < o.externalCommits(); e++) {
             int n = e;
+            pending.incrementAndGet();
             others.schedule(() -> {
                 try {
                     GitRepo.pushExternal(h.directGitURL(), "docs: unrelated change " + n + " by someone else", work -> {
@@ -270,10 +302,13 @@ public final class FaultCampaign {
                     count(faults, "external commit");
                 } catch (RuntimeException x) {
                     report.violation("external commit %d could not be pushed: %s", n, x.getMessage());
+                } finally {
+                    pending.decrementAndGet();
                 }
             }, at(drive, 0.05, 0.95), TimeUnit.MILLISECONDS);
         }
         // one deliberate poison record per input topic: the only dead letters allowed at the end
+        pending.incrementAndGet();
         others.schedule(() -> {
             for (String topic : BadInputCampaign.INPUT_TOPICS) {
                 String marker = topic + "/fault-campaign/" + UUID.randomUUID();
@@ -286,7 +321,17 @@ public final class FaultCampaign {
                 }
             }
             event("poison published on %d topics", BadInputCampaign.INPUT_TOPICS.size());
+            pending.decrementAndGet();
         }, at(drive, 0.2, 0.8), TimeUnit.MILLISECONDS);
+    }
+
+    /** Waits (bounded) for the traffic a fault should hit; the fault is injected anyway after 90 s. */
+    private static void awaitActivity(java.util.concurrent.Callable<Boolean> seen) {
+        try {
+            await().atMost(Duration.ofSeconds(90)).pollInterval(Duration.ofMillis(50)).until(seen);
+        } catch (org.awaitility.core.ConditionTimeoutException e) {
+            // no traffic: inject anyway
+        }
     }
 
     private static void count(Map<String, AtomicInteger> faults, String kind) {
@@ -481,6 +526,10 @@ public final class FaultCampaign {
                 failed++;
                 out.stream().filter(c -> c.outcome() == PromotionCommitted.Outcome.FAILED).findFirst()
                         .ifPresent(c -> failReasons.merge(abbreviate(c.reason()), 1, Integer::sum));
+                // every step here is valid: a failure can only come from a fault the system should have outlasted
+                report.violation("promotion %s (%s, freight %s) failed instead of landing: %s", p.promotionId(), p.stage(),
+                        p.freight().alias(), out.stream().filter(c -> c.outcome() == PromotionCommitted.Outcome.FAILED)
+                                .map(PromotionCommitted::reason).findFirst().orElse(""));
             } else {
                 lost++;
                 report.violation("promotion %s (%s, freight %s) was issued but is neither in Git nor answered", p.promotionId(), p.stage(), p.freight().alias());
@@ -614,7 +663,7 @@ public final class FaultCampaign {
 
         // the logs' own story of the faults
         for (String s : DevStack.SERVICES) {
-            String log = h.logs(s);
+            String log = h.allLogs(s);
             report.figure("log " + s + ": ERROR lines / stack-trace lines",
                     BadInputCampaign.ERROR_LINE.matcher(log).results().count() + " / " + BadInputCampaign.STACK_LINE.matcher(log).results().count());
         }

@@ -65,7 +65,9 @@ public final class Harness implements AutoCloseable {
         FakeArgoCD argocd = withArgoCD ? new FakeArgoCD(argocdToken) : null;
         DevStack stack = null;
         try {
-            DevStack.Settings s = DevStack.Settings.forTest(root(), home)
+            // the services run from a private copy: their owners may rebuild the checkout meanwhile
+            Path apps = AppSnapshot.take(root(), home.toAbsolutePath().getParent().resolve("apps"));
+            DevStack.Settings s = DevStack.Settings.forTest(apps, home)
                     .withGitURL("git://127.0.0.1:" + proxy.port() + "/gitops.git");
             if (withArgoCD) {
                 s = s.withArgoCD(argocd.url(), argocdToken);
@@ -152,13 +154,47 @@ public final class Harness implements AutoCloseable {
         }
     }
 
+    private final java.util.concurrent.atomic.AtomicInteger archived = new java.util.concurrent.atomic.AtomicInteger();
+
+    /**
+     * Keeps a killed service's log: DevStack starts a restarted service with a fresh log file (the output redirect
+     * truncates), so the log of the crashed incarnation is copied to {@code logs/archive/} first.
+     */
+    public void archiveLog(String service) {
+        try {
+            Path log = stack.service(service).log();
+            if (Files.exists(log)) {
+                Path dir = home.resolve("logs").resolve("archive");
+                Files.createDirectories(dir);
+                Files.copy(log, dir.resolve(service + "." + archived.incrementAndGet() + ".log"), java.nio.file.StandardCopyOption.REPLACE_EXISTING);
+            }
+        } catch (IOException e) {
+            System.out.println("cannot archive the log of " + service + ": " + e);
+        }
+    }
+
+    /** Every log text of a service: archived incarnations and the current one. */
+    public String allLogs(String service) {
+        StringBuilder sb = new StringBuilder();
+        try (var files = Files.walk(home.resolve("logs"))) {
+            for (Path f : files.filter(Files::isRegularFile).filter(f -> f.getFileName().toString().startsWith(service + ".")).sorted().toList()) {
+                sb.append(Files.readString(f, StandardCharsets.ISO_8859_1));
+            }
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+        return sb.toString();
+    }
+
     /** Copies the services' logs (and the fault timeline, when any) to a folder that outlives the run. */
     public void keepLogs(Path dest) {
         try {
             Files.createDirectories(dest);
             try (var files = Files.walk(home.resolve("logs"))) {
                 for (Path f : files.filter(Files::isRegularFile).toList()) {
-                    Files.copy(f, dest.resolve(f.getFileName()), java.nio.file.StandardCopyOption.REPLACE_EXISTING);
+                    Path target = dest.resolve(home.resolve("logs").relativize(f).toString());
+                    Files.createDirectories(target.getParent());
+                    Files.copy(f, target, java.nio.file.StandardCopyOption.REPLACE_EXISTING);
                 }
             }
             Path timeline = home.resolve("fault-timeline.txt");

@@ -1,6 +1,7 @@
 package io.freightline.watcher.api;
 
 import io.freightline.watcher.config.WatcherConfig;
+import io.freightline.watcher.domain.DeliveryLedger;
 import io.freightline.watcher.domain.MalformedPayloadException;
 import io.freightline.watcher.domain.WebhookPayload;
 import io.freightline.watcher.messaging.HintDispatcher;
@@ -41,7 +42,7 @@ public class WebhookResource {
     @Inject
     StateFollower follower;
     @Inject
-    ReplayGuard replays;
+    DeliveryLedger deliveries;
     @Inject
     MeterRegistry meters;
 
@@ -99,12 +100,12 @@ public class WebhookResource {
             return outcome(name, "accepted", 200, Map.of("outcome", "pong"));
         }
         WebhookPayload.Hints hints = (WebhookPayload.Hints) payload;
-        if (hints.deliveryId() != null && replays.seen(name, hints.deliveryId())) {
+        // delivery ids handled by any instance, before or after a restart: they live in the state topic
+        if (hints.deliveryId() != null && deliveries.contains(name, hints.deliveryId())) {
             LOG.infof("webhook %s: delivery %s replayed, nothing to do", name, hints.deliveryId());
             return outcome(name, "replayed", 202, Map.of("outcome", "replayed", "emitted", 0, "scansTriggered", 0));
         }
-        HintDispatcher.Outcome o = dispatcher.dispatch(name, hints.hints());
-        if (hints.deliveryId() != null) replays.remember(name, hints.deliveryId());
+        HintDispatcher.Outcome o = dispatcher.dispatch(name, hints.deliveryId(), hints.hints());
         Map<String, Object> resp = new LinkedHashMap<>();
         resp.put("outcome", "accepted");
         resp.put("matched", o.matched());

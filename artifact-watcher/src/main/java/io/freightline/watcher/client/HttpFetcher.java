@@ -204,18 +204,28 @@ public class HttpFetcher {
     }
 
     private void backoff(int attempt, String retryAfter) {
-        long millis = config.poll().backoff().toMillis() << Math.min(attempt - 1, 10);
-        if (retryAfter != null) {
-            try {
-                millis = Long.parseLong(retryAfter.trim()) * 1000;
-            } catch (NumberFormatException ignored) {
-                // an HTTP date: keep the exponential delay
-            }
-        }
+        long millis = retryAfterMillis(retryAfter, Instant.now())
+                .orElse(config.poll().backoff().toMillis() << Math.min(attempt - 1, 10));
         try {
             Thread.sleep(Math.min(millis, 30_000));
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
+        }
+    }
+
+    /** A {@code Retry-After} value (delay in seconds, or an HTTP date) as a delay from now; empty when absent or unreadable. */
+    static Optional<Long> retryAfterMillis(String retryAfter, Instant now) {
+        if (retryAfter == null || retryAfter.isBlank()) return Optional.empty();
+        String v = retryAfter.trim();
+        try {
+            return Optional.of(Math.max(0, Long.parseLong(v)) * 1000);
+        } catch (NumberFormatException e) {
+            try {
+                Instant at = java.time.ZonedDateTime.parse(v, java.time.format.DateTimeFormatter.RFC_1123_DATE_TIME).toInstant();
+                return Optional.of(Math.max(0, Duration.between(now, at).toMillis()));
+            } catch (java.time.format.DateTimeParseException notADate) {
+                return Optional.empty();
+            }
         }
     }
 

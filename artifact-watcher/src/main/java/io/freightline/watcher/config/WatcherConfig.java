@@ -12,7 +12,7 @@ import java.util.Optional;
 @ConfigMapping(prefix = "freightline.watcher")
 public interface WatcherConfig {
 
-    /** Unique per running instance: the Kafka transactional id of its artifact producer. */
+    /** Unique per running instance and stable across its restarts: the Kafka transactional id of its producer. */
     String instanceId();
 
     /** Default webhook secret of every provider (Bearer token, HMAC key, token header or URL token). */
@@ -25,7 +25,7 @@ public interface WatcherConfig {
     @WithDefault("1048576")
     int maxBodyBytes();
 
-    /** How many webhook delivery ids to remember for replay protection. */
+    /** How many handled webhook delivery ids to remember (shared by all instances through the state topic). */
     @WithDefault("10000")
     int replayWindow();
 

@@ -5,12 +5,14 @@ import io.freightline.events.Channels;
 import io.freightline.events.EventCodec;
 import io.freightline.events.EventTypes;
 import io.freightline.events.Topics;
+import io.freightline.watcher.domain.DeliveryLedger;
 import io.freightline.watcher.domain.Discovery;
 import io.freightline.watcher.domain.EmittedLedger;
 import io.freightline.watcher.domain.Watched;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.smallrye.mutiny.Uni;
 import io.smallrye.reactive.messaging.ce.OutgoingCloudEventMetadata;
+import io.smallrye.reactive.messaging.kafka.Record;
 import io.smallrye.reactive.messaging.kafka.api.OutgoingKafkaRecordMetadata;
 import io.smallrye.reactive.messaging.kafka.transactions.KafkaTransactions;
 import jakarta.enterprise.context.ApplicationScoped;
@@ -30,8 +32,9 @@ import java.util.Map;
 import java.util.UUID;
 
 /**
- * Emits each version once: it skips versions the ledger already holds, then writes the artifact events and the
- * subscription's new state record in ONE Kafka transaction, so after a crash either both are there or neither.
+ * Emits each version once: it skips versions the ledger already holds, then writes the artifact events, the
+ * subscription's new state record and (for a webhook) the delivery's record in ONE Kafka transaction, so after a
+ * crash either all are there or none.
  */
 @ApplicationScoped
 public class ArtifactPublisher {
@@ -40,9 +43,11 @@ public class ArtifactPublisher {
 
     @Inject
     @Channel(Channels.ARTIFACTS_OUT)
-    KafkaTransactions<String> transactions;
+    KafkaTransactions<Object> transactions; // String payloads, and Record for keyed tombstones
     @Inject
     EmittedLedger ledger;
+    @Inject
+    DeliveryLedger deliveries;
     @Inject
     MeterRegistry meters;
 
@@ -51,7 +56,17 @@ public class ArtifactPublisher {
      *
      * @return the ones emitted now
      */
-    public synchronized List<Discovery> publish(List<Discovery> discoveries) {
+    public List<Discovery> publish(List<Discovery> discoveries) {
+        return publish(discoveries, null);
+    }
+
+    /**
+     * As {@link #publish(List)}, and marks a webhook delivery as handled in the same transaction (even when it
+     * emits nothing), tombstoning the delivery ids that fall out of the replay window.
+     *
+     * @param delivery the delivery, or null
+     */
+    public synchronized List<Discovery> publish(List<Discovery> discoveries, DeliveryRecord delivery) {
         Map<String, Discovery> fresh = new LinkedHashMap<>();
         for (Discovery d : discoveries) {
             String id = d.watched().key() + "\n" + d.versionKey();
@@ -59,7 +74,7 @@ public class ArtifactPublisher {
                 fresh.put(id, d);
             }
         }
-        if (fresh.isEmpty()) {
+        if (fresh.isEmpty() && delivery == null) {
             return List.of();
         }
         List<Discovery> toEmit = List.copyOf(fresh.values());
@@ -69,6 +84,7 @@ public class ArtifactPublisher {
             touched.put(d.watched().key(), d.watched());
             newVersions.computeIfAbsent(d.watched().key(), k -> new ArrayList<>()).add(d.versionKey());
         }
+        List<String> evicted = delivery == null ? List.of() : deliveries.evictedByOneMore();
         Instant now = Instant.now();
         transactions.withTransaction(tx -> {
             for (Discovery d : toEmit) {
@@ -98,9 +114,19 @@ public class ArtifactPublisher {
                                 .withSource(java.net.URI.create(SOURCE))
                                 .build()));
             }
+            if (delivery != null) {
+                tx.send(stateMessage(delivery.key(), EventCodec.toJson(delivery), DeliveryRecord.TYPE));
+                for (String old : evicted) {
+                    tx.send(stateMessage(old, null, DeliveryRecord.TYPE));
+                }
+            }
             return Uni.createFrom().voidItem();
         }).await().atMost(Duration.ofSeconds(60));
         newVersions.forEach(ledger::add);
+        if (delivery != null) {
+            evicted.forEach(deliveries::remove);
+            deliveries.add(delivery.key());
+        }
         for (Discovery d : toEmit) {
             Watched w = d.watched();
             meters.counter("freightline.artifacts.discovered", "project", w.project(), "warehouse", w.warehouse(),
@@ -108,6 +134,17 @@ public class ArtifactPublisher {
             LOG.infof("emitted %s for %s (%s)", d.artifact().canonical(), w.key(), d.discoveredBy());
         }
         return toEmit;
+    }
+
+    /** A record of the state topic; a null value is a tombstone (it keeps the type header, so readers can route it). */
+    private static Message<Record<String, String>> stateMessage(String key, String value, String type) {
+        return Message.of(Record.of(key, value))
+                .addMetadata(OutgoingKafkaRecordMetadata.<String>builder().withTopic(Topics.WATCHER_STATE).withKey(key).build())
+                .addMetadata(OutgoingCloudEventMetadata.builder()
+                        .withId(UUID.randomUUID().toString())
+                        .withType(type)
+                        .withSource(java.net.URI.create(SOURCE))
+                        .build());
     }
 
     private static List<String> tail(List<String> all) {

@@ -8,10 +8,12 @@ import io.freightline.watcher.domain.Strategy;
 import io.freightline.watcher.domain.TagPolicy;
 import io.freightline.watcher.domain.WarehouseDirectory;
 import io.freightline.watcher.domain.Watched;
+import io.freightline.watcher.config.WatcherConfig;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;
 import org.jboss.logging.Logger;
 
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -31,12 +33,18 @@ public class HintDispatcher {
     ScanCoordinator scans;
     @Inject
     ArtifactPublisher publisher;
+    @Inject
+    WatcherConfig config;
 
     /** What a delivery led to. */
     public record Outcome(int matched, int emitted, int scansTriggered) {
     }
 
-    public Outcome dispatch(String provider, List<Hint> hints) {
+    /**
+     * Emits what the hints name for webhook-trusting subscriptions and marks the delivery (if it has an id and
+     * matched a subscription) as handled in the same transaction, then requests the re-scans.
+     */
+    public Outcome dispatch(String provider, String deliveryId, List<Hint> hints) {
         List<Discovery> direct = new ArrayList<>();
         Map<String, Watched> rescan = new LinkedHashMap<>();
         int matched = 0;
@@ -60,7 +68,10 @@ public class HintDispatcher {
                     }
             }
         }
-        List<Discovery> emitted = direct.isEmpty() ? List.of() : publisher.publish(direct);
+        // a delivery that matched nothing costs nothing to replay: not worth a transaction
+        DeliveryRecord delivery = deliveryId == null || matched == 0 ? null
+                : new DeliveryRecord(provider, deliveryId, Instant.now(), config.instanceId());
+        List<Discovery> emitted = direct.isEmpty() && delivery == null ? List.of() : publisher.publish(direct, delivery);
         rescan.values().forEach(w -> scans.request(w, "webhook/" + provider));
         return new Outcome(matched, emitted.size(), rescan.size());
     }

@@ -84,7 +84,8 @@ public class ScanCoordinator {
                 slot.generation = w.generation();
                 slot.nextDueMillis = 0; // a new or changed spec is scanned now
             }
-            if (now >= slot.nextDueMillis) {
+            // a poll that falls due while a scan runs is that scan: queueing another would scan twice in a row
+            if (now >= slot.nextDueMillis && !slot.running.get()) {
                 request(w, "poll");
             }
         }

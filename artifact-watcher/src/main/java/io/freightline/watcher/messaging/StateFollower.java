@@ -5,6 +5,7 @@ import io.freightline.events.EventCodec;
 import io.freightline.events.InvalidEventException;
 import io.freightline.events.Topics;
 import io.freightline.events.WarehouseUpdated;
+import io.freightline.watcher.domain.DeliveryLedger;
 import io.freightline.watcher.domain.EmittedLedger;
 import io.freightline.watcher.domain.WarehouseDirectory;
 import io.quarkus.runtime.ShutdownEvent;
@@ -35,8 +36,9 @@ import java.util.Map;
 
 /**
  * Follows the compacted warehouses and watcher-state topics from the beginning, on every partition, in every
- * instance: a plain consumer with {@code assign()} (no group), so each watcher knows every warehouse and every
- * version any watcher emitted. The watcher is ready once both topics are read up to where they ended at start.
+ * instance: a plain consumer with {@code assign()} (no group), so each watcher knows every warehouse, every
+ * version any watcher emitted and every webhook delivery any watcher handled. The watcher is ready once both
+ * topics are read up to where they ended at start.
  */
 @ApplicationScoped
 public class StateFollower {
@@ -46,6 +48,8 @@ public class StateFollower {
     WarehouseDirectory directory;
     @Inject
     EmittedLedger ledger;
+    @Inject
+    DeliveryLedger deliveries;
     @ConfigProperty(name = "kafka.bootstrap.servers")
     String bootstrap;
 
@@ -128,6 +132,12 @@ public class StateFollower {
             return;
         }
         if (r.topic().equals(Topics.WATCHER_STATE)) {
+            if (DeliveryRecord.TYPE.equals(header(r, CloudEventHeaders.TYPE))) {
+                // a handled webhook delivery (a tombstone carries the type too)
+                if (r.value() == null) deliveries.remove(r.key());
+                else deliveries.add(r.key());
+                return;
+            }
             if (r.value() == null) {
                 ledger.merge(r.key(), null);
                 return;
@@ -145,8 +155,13 @@ public class StateFollower {
             LOG.infof("warehouse %s deleted", r.key());
             return;
         }
+        String type = header(r, CloudEventHeaders.TYPE);
+        if (type == null) {
+            deadLetter(r, "not a CloudEvent: no " + CloudEventHeaders.TYPE + " header");
+            return;
+        }
         try {
-            WarehouseUpdated spec = EventCodec.decode(header(r, CloudEventHeaders.TYPE), r.value(), WarehouseUpdated.class);
+            WarehouseUpdated spec = EventCodec.decode(type, r.value(), WarehouseUpdated.class);
             directory.apply(r.key(), spec);
             LOG.infof("following warehouse %s generation %d (%d subscription(s))", r.key(), spec.generation(),
                     spec.subscriptions() == null ? 0 : spec.subscriptions().size());

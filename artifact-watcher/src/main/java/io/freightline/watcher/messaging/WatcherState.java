@@ -1,5 +1,7 @@
 package io.freightline.watcher.messaging;
 
+import io.freightline.watcher.config.WatcherConfig;
+import io.freightline.watcher.domain.DeliveryLedger;
 import io.freightline.watcher.domain.EmittedLedger;
 import io.freightline.watcher.domain.WarehouseDirectory;
 import jakarta.enterprise.context.ApplicationScoped;
@@ -20,5 +22,11 @@ public class WatcherState {
     @Singleton
     EmittedLedger ledger() {
         return new EmittedLedger();
+    }
+
+    @Produces
+    @Singleton
+    DeliveryLedger deliveries(WatcherConfig config) {
+        return new DeliveryLedger(config.replayWindow());
     }
 }

@@ -41,9 +41,11 @@ public final class WatcherBench {
     static final String SECRET = "bench-secret";
 
     public static void main(String[] args) throws Exception {
+        int pushes = args.length > 0 ? Integer.parseInt(args[0]) : 1000;
+        int tags = args.length > 1 ? Integer.parseInt(args[1]) : 5000;
         EmbeddedKafkaBroker broker = EmbeddedKafkaBroker.start(0, Files.createTempDirectory("bench-kafka-"), true);
         TestBroker.createTopics(broker.bootstrapServers(), 2);
-        Registry registry = new Registry(5000);
+        Registry registry = new Registry(tags);
         int port = freePort();
         File jar = new File("artifact-watcher/target/quarkus-app/quarkus-run.jar");
         if (!jar.exists()) jar = new File("target/quarkus-app/quarkus-run.jar");
@@ -61,7 +63,7 @@ public final class WatcherBench {
             while (!post(http, port, push("0.0.1")).contains("\"matched\":1")) Thread.sleep(100);
 
             List<Long> latencies = new ArrayList<>();
-            for (int i = 0; i < 1000; i++) {
+            for (int i = 0; i < pushes; i++) {
                 String tag = "1." + i + ".0";
                 int before = artifacts.records().size();
                 long t0 = System.nanoTime();
@@ -70,8 +72,9 @@ public final class WatcherBench {
                 latencies.add(System.nanoTime() - t0);
             }
             Collections.sort(latencies);
-            System.out.printf("webhook -> artifact event over 1000 pushes: p50 %.1f ms, p99 %.1f ms, max %.1f ms%n",
-                    latencies.get(500) / 1e6, latencies.get(990) / 1e6, latencies.get(999) / 1e6);
+            System.out.printf("webhook -> artifact event over %d pushes: p50 %.1f ms, p99 %.1f ms, max %.1f ms%n", pushes,
+                    latencies.get(pushes / 2) / 1e6, latencies.get(Math.min(pushes - 1, (int) Math.ceil(pushes * 0.99) - 1)) / 1e6,
+                    latencies.get(pushes - 1) / 1e6);
 
             // a 5,000-tag repository, polled every second
             int before = artifacts.events(ArtifactDiscovered.class).size();
@@ -84,7 +87,7 @@ public final class WatcherBench {
             while (registry.polls.size() < 2 || registry.polls.get(1).calls.get() < first.tagCalls()) Thread.sleep(20);
             Thread.sleep(300); // let the second poll finish its calls, if it made any beyond tags/list
             Registry.Poll second = registry.polls.get(1);
-            System.out.printf("first poll of 5000 tags: %d calls (%d tags/list pages, %d manifest HEADs), %.1f ms in the registry, %.1f ms spec -> 20 events%n",
+            System.out.printf("first poll of " + tags + " tags: %d calls (%d tags/list pages, %d manifest HEADs), %.1f ms in the registry, %.1f ms spec -> 20 events%n",
                     first.calls.get(), first.tagCalls(), first.calls.get() - first.tagCalls(), first.millis(), toEvents / 1e6);
             System.out.printf("second poll: %d calls, %.1f ms in the registry, new events: %d%n", second.calls.get(), second.millis(),
                     artifacts.events(ArtifactDiscovered.class).size() - before - 20);

@@ -1,6 +1,8 @@
 package io.freightline.watcher.it;
 
 import io.freightline.events.ArtifactDiscovered;
+import io.freightline.events.ArtifactKind;
+import io.freightline.events.Subscription;
 import io.freightline.events.Topics;
 import io.freightline.testsupport.Contracts;
 import io.freightline.testsupport.KafkaProbe;
@@ -18,6 +20,7 @@ import java.net.Socket;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
 
@@ -30,7 +33,9 @@ import static org.junit.jupiter.api.Assertions.fail;
 
 /**
  * A real CNCF Distribution registry (Debian's {@code docker-registry}) on 127.0.0.1 with images pushed by
- * {@code skopeo}: polling finds them with their real digests, and a push notification triggers a re-scan.
+ * {@code skopeo} or plain Distribution API calls ({@link OciPush}): polling finds them with their real digests
+ * (SemVer, NewestBuild by config date, Digest of a re-pushed tag, an OCI Helm chart), and a push notification
+ * triggers a re-scan.
  * Needs {@code apt-get install -y docker-registry skopeo}; fails, never skips, when they are missing.
  */
 @QuarkusTest
@@ -82,13 +87,18 @@ class DockerRegistryTest {
 
     /** Builds an OCI layout with the recipe script and pushes it; returns the manifest digest. */
     static String push(String repo, String tag) throws Exception {
-        Path layout = dir.resolve("layout-" + tag);
+        return push(repo, tag, tag);
+    }
+
+    /** Pushes the layout built for {@code contentTag} (its label differs per tag, so its digest does) as {@code tag}. */
+    static String push(String repo, String contentTag, String tag) throws Exception {
+        Path layout = dir.resolve("layout-" + contentTag);
         Path script = Contracts.root().resolve("../recipes/build_oci.py").normalize();
-        Process build = new ProcessBuilder("python3", script.toString(), layout.toString(), tag).redirectErrorStream(true).start();
+        Process build = new ProcessBuilder("python3", script.toString(), layout.toString(), contentTag).redirectErrorStream(true).start();
         String out = new String(build.getInputStream().readAllBytes());
         assertEquals(0, build.waitFor(), out);
         String digest = out.lines().filter(l -> l.startsWith("manifest ")).findFirst().orElseThrow().substring(9).trim();
-        Process copy = new ProcessBuilder("skopeo", "copy", "--dest-tls-verify=false", "oci:" + layout + ":" + tag,
+        Process copy = new ProcessBuilder("skopeo", "copy", "--dest-tls-verify=false", "oci:" + layout + ":" + contentTag,
                 "docker://127.0.0.1:" + port + "/" + repo + ":" + tag).redirectErrorStream(true).start();
         String log = new String(copy.getInputStream().readAllBytes());
         assertEquals(0, copy.waitFor(), log);
@@ -119,5 +129,79 @@ class DockerRegistryTest {
         assertEquals("1.1.0", events.get(1).artifact().tag());
         assertEquals(d2, events.get(1).artifact().digest());
         assertTrue(events.stream().noneMatch(a -> a.artifact().tag().equals("0.9.0")));
+    }
+
+    @Test
+    void newestBuildOrdersByTheConfigCreatedDate() throws Exception {
+        KafkaProbe.Recording artifacts = Fixtures.probe().record(Topics.ARTIFACTS);
+        OciPush oci = new OciPush("127.0.0.1:" + port);
+        // names and build dates disagree on the order: only the config's `created` counts
+        String alpha = oci.image("demo/builds", "alpha", "2026-03-01T00:00:00Z");
+        oci.image("demo/builds", "beta", "2026-01-01T00:00:00Z");
+        String gamma = oci.image("demo/builds", "gamma", "2026-02-01T00:00:00Z");
+        oci.image("demo/builds", "delta", "2025-06-01T00:00:00Z");
+        Subscription newest = new Subscription("builds", ArtifactKind.IMAGE, "127.0.0.1:" + port + "/demo/builds", null,
+                "NewestBuild", null, null, null, null, 2, null, null, null, null);
+        Fixtures.warehouse("realbuild", "app", 1, newest);
+        await().atMost(Duration.ofSeconds(60)).until(() -> events(artifacts, "realbuild").size() >= 2);
+        List<ArtifactDiscovered> events = events(artifacts, "realbuild");
+        // the two newest builds, oldest first
+        assertEquals(List.of("gamma", "alpha"), events.stream().map(a -> a.artifact().tag()).toList());
+        assertEquals(List.of(gamma, alpha), events.stream().map(a -> a.artifact().digest()).toList());
+        assertEquals(Instant.parse("2026-03-01T00:00:00Z"), events.get(1).createdAt());
+
+        // a newer build under an older-sounding name is the next version; nothing else is emitted again
+        String aardvark = oci.image("demo/builds", "aardvark", "2026-04-01T00:00:00Z");
+        await().atMost(Duration.ofSeconds(60)).until(() -> events(artifacts, "realbuild").size() >= 3);
+        await().during(Duration.ofSeconds(3)).atMost(Duration.ofSeconds(30)).until(() -> events(artifacts, "realbuild").size() == 3);
+        ArtifactDiscovered third = events(artifacts, "realbuild").get(2);
+        assertEquals("aardvark", third.artifact().tag());
+        assertEquals(aardvark, third.artifact().digest());
+    }
+
+    @Test
+    void digestStrategyEmitsEachNewContentOfAMutableTagOnce() throws Exception {
+        KafkaProbe.Recording artifacts = Fixtures.probe().record(Topics.ARTIFACTS);
+        String d1 = push("demo/pinned", "build-1", "stable");
+        Subscription pinned = new Subscription("pinned", ArtifactKind.IMAGE, "127.0.0.1:" + port + "/demo/pinned", null,
+                "Digest", "stable", null, null, null, null, null, null, null, null);
+        Fixtures.warehouse("realdigest", "app", 1, pinned);
+        await().atMost(Duration.ofSeconds(60)).until(() -> !events(artifacts, "realdigest").isEmpty());
+
+        // the same tag re-pushed with new content: a new version, emitted once however often it is polled
+        String d2 = push("demo/pinned", "build-2", "stable");
+        assertTrue(!d1.equals(d2));
+        await().atMost(Duration.ofSeconds(60)).until(() -> events(artifacts, "realdigest").size() >= 2);
+        await().during(Duration.ofSeconds(3)).atMost(Duration.ofSeconds(30)).until(() -> events(artifacts, "realdigest").size() == 2);
+        List<ArtifactDiscovered> events = events(artifacts, "realdigest");
+        assertEquals(List.of(d1, d2), events.stream().map(a -> a.artifact().digest()).toList());
+        assertEquals(List.of("stable", "stable"), events.stream().map(a -> a.artifact().tag()).toList());
+    }
+
+    @Test
+    void findsAnOciHelmChartPushedToTheRegistry() throws Exception {
+        KafkaProbe.Recording artifacts = Fixtures.probe().record(Topics.ARTIFACTS);
+        OciPush oci = new OciPush("127.0.0.1:" + port);
+        for (String v : List.of("6.0.0", "6.1.0", "6.1.1+build.7", "6.2.0-rc.1", "5.9.0")) {
+            oci.chart("charts/podinfo", "podinfo", v);
+        }
+        String repoURL = "oci://127.0.0.1:" + port + "/charts/podinfo";
+        Subscription chart = new Subscription("podinfo", ArtifactKind.CHART, repoURL, null, "SemVer", "^6.0.0",
+                null, null, null, null, null, null, null, null);
+        Fixtures.warehouse("realchart", "app", 1, chart);
+        await().atMost(Duration.ofSeconds(60)).until(() -> events(artifacts, "realchart").size() >= 3);
+        await().during(Duration.ofSeconds(2)).atMost(Duration.ofSeconds(30)).until(() -> events(artifacts, "realchart").size() == 3);
+        List<ArtifactDiscovered> events = events(artifacts, "realchart");
+        // the tag 6.1.1_build.7 is read as 6.1.1+build.7; the prerelease and 5.x do not match ^6.0.0
+        assertEquals(List.of("6.0.0", "6.1.0", "6.1.1+build.7"), events.stream().map(a -> a.artifact().tag()).toList());
+        events.forEach(a -> {
+            assertEquals(ArtifactKind.CHART, a.artifact().kind());
+            assertEquals("podinfo", a.artifact().name());
+            assertEquals(repoURL, a.artifact().repoURL());
+        });
+    }
+
+    static List<ArtifactDiscovered> events(KafkaProbe.Recording artifacts, String project) {
+        return artifacts.events(ArtifactDiscovered.class, a -> a.project().equals(project));
     }
 }

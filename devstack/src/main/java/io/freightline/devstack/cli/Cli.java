@@ -20,6 +20,7 @@ import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.function.Function;
 import java.util.stream.Stream;
 
 /**
@@ -35,41 +36,55 @@ public final class Cli {
               promote  --stage S --freight ID|ALIAS  promote freight into a stage (older freight: a rollback)
               approve  --stage S --freight ID|ALIAS  approve freight for a stage
               rollback --stage S [--freight ID|ALIAS] put the stage back on its last verified (or the given) freight
+              clear-hold --stage S                   release the auto-promotion hold a rollback left
               abort    --promotion ID                abort a pending or running promotion
               pause    --stage S                     stop promotions into a stage
               resume   --stage S                     allow them again
               refresh  --warehouse W                 re-read a warehouse's sources now
-              apply    -f FILE|DIR                   apply pipeline manifests (YAML)
+              apply    -f FILE|DIR                   apply pipeline manifests (YAML; a folder is applied all or nothing)
 
             Options:
               --project P   the project (default: $FREIGHTLINE_PROJECT or demo)
               --server URL  the engine (default: $FREIGHTLINE_SERVER or http://127.0.0.1:8080)
               --token T     an API token (default: $FREIGHTLINE_TOKEN; ./freightline demo prints one per role)
+              --reason R    why (kept in the audit trail) for promote, approve, rollback, abort, pause, resume, refresh
               -o json       print the API's JSON instead of a table
+              get freight --warehouse W, get promotions --stage S, get audit --limit N filter the lists
             """;
 
-    /** Table columns per resource: header and a dotted path into each item (the first path present wins). */
+    /**
+     * Table columns per resource, in the engine's response shapes (promotion-engine/README.md): a header and
+     * dotted paths into each item (the first path present wins; a path through a list collects from every
+     * element), or a computed cell.
+     */
     static final Map<String, List<Column>> COLUMNS = Map.of(
             "projects", List.of(col("NAME", "name"), col("STAGES", "stages"), col("WAREHOUSES", "warehouses")),
-            "stages", List.of(col("NAME", "name"), col("FREIGHT", "currentFreight.alias", "currentFreight.id", "freight.alias"),
-                    col("ARTIFACTS", "currentFreight.artifacts"), col("HEALTH", "health"), col("PHASE", "phase", "status"),
-                    col("AUTO", "policy.autoPromotion", "autoPromotion"), col("PAUSED", "policy.paused", "paused"),
-                    col("QUEUE", "queue")),
-            "warehouses", List.of(col("NAME", "name"), col("SUBSCRIPTIONS", "subscriptions"), col("FREIGHT", "freightCount", "freight")),
-            "freight", List.of(col("ALIAS", "alias"), col("ID", "id"), col("ARTIFACTS", "artifacts"),
-                    col("CURRENTLY IN", "currentlyIn"), col("VERIFIED IN", "verifiedIn"), col("APPROVED FOR", "approvedFor"),
-                    col("CREATED", "createdAt")),
-            "promotions", List.of(col("ID", "id"), col("STAGE", "stage"), col("FREIGHT", "freightAlias", "freight.alias", "freight"),
-                    col("STATE", "state", "phase"), col("COMMIT", "commitSha", "commit"), col("BY", "requestedBy", "createdBy"),
-                    col("MESSAGE", "message", "reason")),
-            "audit", List.of(col("TIME", "time", "at", "timestamp"), col("ACTOR", "actor", "who"),
-                    col("ACTION", "action", "what"), col("STAGE", "stage"), col("FREIGHT", "freight"), col("DETAIL", "detail", "reason", "why")));
+            "stages", List.of(col("NAME", "name"), col("FREIGHT", "currentFreight.alias"),
+                    col("ARTIFACTS", "currentFreight.artifacts"), col("VERIFIED", "lastVerifiedFreight.alias"),
+                    col("HEALTH", "health"), computed("STATUS", Cli::stageStatus),
+                    col("AUTO", "policy.autoPromotion"), computed("QUEUE", Cli::queueDepth)),
+            "warehouses", List.of(col("NAME", "name"), computed("SUBSCRIPTIONS", Cli::subscriptions),
+                    col("FREIGHT", "freightCount"), col("GENERATION", "generation")),
+            "freight", List.of(col("ALIAS", "alias"), computed("ID", i -> shortened(i.path("id").asText(null), 12, "")),
+                    col("WAREHOUSE", "warehouse"), col("ARTIFACTS", "artifacts"), col("CURRENTLY IN", "currentlyIn"),
+                    col("VERIFIED IN", "verifiedIn"), col("APPROVED FOR", "approvedFor"), col("CREATED", "createdAt")),
+            "promotions", List.of(col("ID", "id"), col("STAGE", "stage"), col("FREIGHT", "freightAlias", "freight"),
+                    col("KIND", "kind"), col("STATE", "state"),
+                    computed("COMMIT", i -> shortened(i.path("commitSha").asText(null), 10, "")),
+                    col("BY", "requestedBy"), col("UPDATED", "updatedAt"), col("MESSAGE", "message", "reason")),
+            "audit", List.of(col("TIME", "at"), col("ACTOR", "actor"), col("ACTION", "action"), col("TARGET", "target"),
+                    col("REASON", "reason"), col("DETAIL", "detail")));
 
-    record Column(String header, List<String> paths) {
+    /** A column: header and dotted paths, or a computed cell ({@code compute} non-null). */
+    record Column(String header, List<String> paths, Function<JsonNode, String> compute) {
     }
 
     static Column col(String header, String... paths) {
-        return new Column(header, List.of(paths));
+        return new Column(header, List.of(paths), null);
+    }
+
+    static Column computed(String header, Function<JsonNode, String> compute) {
+        return new Column(header, List.of(), compute);
     }
 
     private final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
@@ -77,7 +92,8 @@ public final class Cli {
     private final PrintStream err;
     private final Map<String, String> env;
 
-    Cli(PrintStream out, PrintStream err, Map<String, String> env) {
+    /** A CLI writing to {@code out}/{@code err}, with {@code env} standing in for the environment variables. */
+    public Cli(PrintStream out, PrintStream err, Map<String, String> env) {
         this.out = out;
         this.err = err;
         this.env = env;
@@ -88,7 +104,7 @@ public final class Cli {
     }
 
     /** Runs one command; returns the process exit code (0 ok, 1 API error, 2 usage error). */
-    int run(String[] argv) {
+    public int run(String[] argv) {
         Args args;
         try {
             args = Args.parse(argv);
@@ -107,15 +123,16 @@ public final class Cli {
             return switch (args.command) {
                 case "get" -> get(args, p);
                 case "promote" -> post(args, p + "/stages/" + enc(args.required("stage")) + "/promotions",
-                        json("freight", args.required("freight")));
+                        body(args, "freight", args.required("freight")));
                 case "approve" -> post(args, p + "/freight/" + enc(args.required("freight")) + "/approve",
-                        json("stage", args.required("stage")));
+                        body(args, "stage", args.required("stage")));
                 case "rollback" -> post(args, p + "/stages/" + enc(args.required("stage")) + "/rollback",
-                        args.flags.containsKey("freight") ? json("freight", args.flag("freight", null)) : "{}");
-                case "abort" -> post(args, p + "/promotions/" + enc(args.required("promotion")) + "/abort", "{}");
-                case "pause" -> post(args, p + "/stages/" + enc(args.required("stage")) + "/pause", "{}");
-                case "resume" -> post(args, p + "/stages/" + enc(args.required("stage")) + "/resume", "{}");
-                case "refresh" -> post(args, p + "/warehouses/" + enc(args.required("warehouse")) + "/refresh", "{}");
+                        body(args, "freight", args.flag("freight", null)));
+                case "clear-hold" -> post(args, p + "/stages/" + enc(args.required("stage")) + "/clear-hold", body(args, null, null));
+                case "abort" -> post(args, p + "/promotions/" + enc(args.required("promotion")) + "/abort", body(args, null, null));
+                case "pause" -> post(args, p + "/stages/" + enc(args.required("stage")) + "/pause", body(args, null, null));
+                case "resume" -> post(args, p + "/stages/" + enc(args.required("stage")) + "/resume", body(args, null, null));
+                case "refresh" -> post(args, p + "/warehouses/" + enc(args.required("warehouse")) + "/refresh", body(args, null, null));
                 case "apply" -> apply(args);
                 default -> {
                     err.println("unknown command '" + args.command + "'");
@@ -145,87 +162,288 @@ public final class Cli {
         if (!COLUMNS.containsKey(what)) {
             throw new IllegalArgumentException("cannot get '" + what + "': projects, stages, warehouses, freight, promotions or audit");
         }
+        if (name != null && (what.equals("audit") || what.equals("warehouses"))) {
+            throw new IllegalArgumentException("get " + what + " takes no NAME");
+        }
         String path = what.equals("projects") ? "/api/v1/projects" : projectPath + "/" + what;
-        if (name != null) {
+        if (name != null && !what.equals("projects")) {
             path += "/" + enc(name);
+        }
+        List<String> query = new ArrayList<>();
+        if (name == null) {
+            for (String filter : switch (what) {
+                case "freight" -> List.of("warehouse", "limit");
+                case "promotions" -> List.of("stage");
+                case "audit" -> List.of("limit");
+                default -> List.<String>of();
+            }) {
+                if (args.flags.containsKey(filter)) {
+                    query.add(filter + "=" + enc(args.flags.get(filter)));
+                }
+            }
+        }
+        if (!query.isEmpty()) {
+            path += "?" + String.join("&", query);
         }
         HttpResponse<String> response = send(args, HttpRequest.newBuilder(uri(args, path)).GET());
         if (response.statusCode() / 100 != 2) {
             return fail(response);
         }
-        if ("json".equals(args.flag("o", args.flag("output", null)))) {
+        JsonNode body = parse(response.body());
+        if (what.equals("projects") && name != null) {
+            // the API lists projects; one project is a filter of that list
+            JsonNode match = null;
+            for (JsonNode item : items(body)) {
+                if (name.equals(item.path("name").asText())) {
+                    match = item;
+                }
+            }
+            if (match == null) {
+                err.println("error 404: project '" + name + "' not found (or this token may not view it)");
+                return 1;
+            }
+            body = match;
+        }
+        if (json(args)) {
+            out.println(body == null ? response.body() : body.toString());
+            return 0;
+        }
+        if (body == null) {
             out.println(response.body());
             return 0;
         }
-        JsonNode body = EventCodec.parse(response.body());
         out.print(table(COLUMNS.get(what), items(body)));
         return 0;
     }
 
     private int apply(Args args) throws IOException, InterruptedException {
         Path source = Path.of(args.required("f"));
-        StringBuilder yaml = new StringBuilder();
         List<Path> files;
         if (Files.isDirectory(source)) {
             try (Stream<Path> walk = Files.walk(source)) {
-                files = walk.filter(f -> f.toString().endsWith(".yaml") || f.toString().endsWith(".yml")).sorted().toList();
+                files = walk.filter(f -> Files.isRegularFile(f) && (f.toString().endsWith(".yaml") || f.toString().endsWith(".yml")))
+                        .sorted().toList();
+            }
+            if (files.isEmpty()) {
+                throw new IllegalArgumentException(source + ": no *.yaml or *.yml files");
             }
         } else if (Files.isRegularFile(source)) {
             files = List.of(source);
         } else {
             throw new IllegalArgumentException(source + ": no such file or directory");
         }
+        // one request, so a folder is validated and applied all or nothing; the document numbers the engine
+        // reports in errors are mapped back to the file they came from
+        StringBuilder yaml = new StringBuilder();
+        List<FileDocs> ranges = new ArrayList<>();
+        int documents = 0;
         for (Path f : files) {
-            String text = Files.readString(f);
+            String text = normalizeDocuments(Files.readString(f));
             if (yaml.length() > 0) {
                 yaml.append("\n---\n");
             }
             yaml.append(text);
+            int count = documentCount(text);
+            ranges.add(new FileDocs(source.equals(f) ? f.toString() : source.relativize(f).toString(), documents, count));
+            documents += count;
         }
-        HttpRequest.Builder request = HttpRequest.newBuilder(uri(args, "/api/v1/manifests"))
+        String name = files.size() == 1 ? files.get(0).getFileName().toString() : source.toString();
+        HttpRequest.Builder request = HttpRequest.newBuilder(uri(args, "/api/v1/manifests?file=" + enc(name)))
                 .header("Content-Type", "application/yaml")
                 .POST(HttpRequest.BodyPublishers.ofString(yaml.toString()));
-        return print(args, send(args, request));
+        HttpResponse<String> response = send(args, request);
+        JsonNode body = parse(response.body());
+        if (response.statusCode() / 100 != 2) {
+            if (files.size() > 1 && body != null && body.path("problems").isArray()) {
+                for (JsonNode problem : body.get("problems")) {
+                    if (problem instanceof ObjectNode o && name.equals(o.path("file").asText())) {
+                        relocate(o, ranges);
+                    }
+                }
+                return fail(response.statusCode(), body, response.body());
+            }
+            return fail(response);
+        }
+        if (json(args)) {
+            out.println(response.body());
+            return 0;
+        }
+        StringBuilder summary = new StringBuilder();
+        summary.append("applied ").append(files.size()).append(files.size() == 1 ? " file" : " files")
+                .append(" (").append(documents).append(documents == 1 ? " document" : " documents").append(")\n");
+        if (body != null) {
+            body.path("projects").fields().forEachRemaining(e -> summary.append("  ").append(e.getKey()).append(": ")
+                    .append(e.getValue().path("message").asText(e.getValue().path("status").asText())).append('\n'));
+        }
+        out.print(summary);
+        return 0;
+    }
+
+    /** The documents of one file within the request: the first one's 0-based index and how many. */
+    record FileDocs(String file, int offset, int count) {
+    }
+
+    /** Drops a leading {@code ---} and trailing markers so that files join with one separator each. */
+    static String normalizeDocuments(String text) {
+        List<String> lines = new ArrayList<>(List.of(text.split("\n", -1)));
+        while (!lines.isEmpty() && (lines.get(lines.size() - 1).isBlank() || isSeparator(lines.get(lines.size() - 1)))) {
+            lines.remove(lines.size() - 1);
+        }
+        for (int i = 0; i < lines.size(); i++) {
+            String l = lines.get(i).trim();
+            if (l.isEmpty() || l.startsWith("#")) {
+                continue;
+            }
+            if (isSeparator(lines.get(i))) {
+                lines.remove(i);
+            }
+            break;
+        }
+        return String.join("\n", lines);
+    }
+
+    static int documentCount(String normalized) {
+        return 1 + (int) normalized.lines().filter(Cli::isSeparator).count();
+    }
+
+    static boolean isSeparator(String line) {
+        return line.equals("---") || line.startsWith("--- ") || line.startsWith("---\t");
+    }
+
+    /** Rewrites a problem's "#N ..." document of the joined request into the file and its own "#n ...". */
+    static void relocate(ObjectNode problem, List<FileDocs> ranges) {
+        String doc = problem.path("document").asText("");
+        java.util.regex.Matcher m = java.util.regex.Pattern.compile("^#(\\d+)(.*)$").matcher(doc);
+        if (!m.matches()) {
+            return;
+        }
+        int index = Integer.parseInt(m.group(1)) - 1;
+        for (FileDocs r : ranges) {
+            if (index >= r.offset() && index < r.offset() + r.count()) {
+                problem.put("file", r.file());
+                problem.put("document", "#" + (index - r.offset() + 1) + m.group(2));
+                return;
+            }
+        }
     }
 
     private int post(Args args, String path, String body) throws IOException, InterruptedException {
         HttpRequest.Builder request = HttpRequest.newBuilder(uri(args, path))
                 .header("Content-Type", "application/json")
                 .POST(HttpRequest.BodyPublishers.ofString(body));
-        return print(args, send(args, request));
-    }
-
-    private int print(Args args, HttpResponse<String> response) {
+        HttpResponse<String> response = send(args, request);
         if (response.statusCode() / 100 != 2) {
             return fail(response);
         }
-        out.println(response.body().isBlank() ? "ok (" + response.statusCode() + ")" : response.body());
+        if (json(args)) {
+            out.println(response.body());
+            return 0;
+        }
+        out.println(describe(args.command, response.statusCode(), parse(response.body())));
         return 0;
     }
 
+    /** A command's answer in words: the promotion it made, or the engine's message, or that it is still queued. */
+    static String describe(String command, int status, JsonNode body) {
+        if (body == null) {
+            return command + ": ok (" + status + ")";
+        }
+        String message = body.path("message").asText("");
+        if (status == 202 || "accepted".equals(body.path("status").asText())) {
+            return command + ": accepted as command " + body.path("command").asText("?")
+                    + "; the engine has not applied it yet" + (message.isEmpty() ? "" : " (" + message + ")");
+        }
+        JsonNode p = body.path("promotion");
+        if (p.isObject()) {
+            return "promotion " + p.path("id").asText() + " (" + p.path("kind").asText() + "): "
+                    + p.path("freightAlias").asText(p.path("freight").asText()) + " -> " + p.path("stage").asText()
+                    + ", " + p.path("state").asText() + (message.isEmpty() ? "" : "\n" + message);
+        }
+        return message.isEmpty() ? command + ": ok" : message;
+    }
+
     private int fail(HttpResponse<String> response) {
-        err.println("error " + response.statusCode() + ": " + (response.body().isBlank() ? "(no body)" : response.body()));
+        return fail(response.statusCode(), parse(response.body()), response.body());
+    }
+
+    /** A readable error: status, the engine's message, every manifest problem, and a hint for 401 and 403. */
+    private int fail(int status, JsonNode body, String raw) {
+        String message = body != null && body.hasNonNull("error") ? body.get("error").asText()
+                : raw == null || raw.isBlank() ? "(no message)" : shortened(raw.strip(), 300);
+        StringBuilder b = new StringBuilder("error ").append(status).append(' ').append(reasonPhrase(status))
+                .append(": ").append(message);
+        if (body != null && body.path("problems").isArray()) {
+            for (JsonNode problem : body.get("problems")) {
+                b.append("\n  ").append(problem.path("file").asText("?")).append(' ')
+                        .append(problem.path("document").asText("")).append(": ")
+                        .append(problem.path("field").asText("")).append(": ").append(problem.path("reason").asText(""));
+            }
+        }
+        if (status == 401) {
+            b.append("\n  pass --token or set FREIGHTLINE_TOKEN (./freightline demo prints one token per role)");
+        } else if (status == 403) {
+            b.append("\n  this token's role does not allow it: viewer reads, promoter promotes/approves/rolls back/aborts,"
+                    + " admin also applies, pauses, resumes and refreshes");
+        }
+        err.println(b);
         return 1;
+    }
+
+    static String reasonPhrase(int status) {
+        return switch (status) {
+            case 400 -> "Bad Request";
+            case 401 -> "Unauthorized";
+            case 403 -> "Forbidden";
+            case 404 -> "Not Found";
+            case 409 -> "Conflict";
+            case 500 -> "Internal Server Error";
+            case 503 -> "Service Unavailable";
+            default -> "";
+        };
     }
 
     private HttpResponse<String> send(Args args, HttpRequest.Builder request) throws IOException, InterruptedException {
         String token = args.flag("token", env.get("FREIGHTLINE_TOKEN"));
         if (token != null && !token.isBlank()) {
-            request.header("Authorization", "Bearer " + token);
+            request.header("Authorization", "Bearer " + token.trim());
         }
         request.header("Accept", "application/json").timeout(Duration.ofSeconds(30));
         return http.send(request.build(), HttpResponse.BodyHandlers.ofString());
     }
 
     private URI uri(Args args, String path) {
-        return URI.create(server(args).replaceAll("/+$", "") + path);
+        try {
+            return URI.create(server(args).replaceAll("/+$", "") + path);
+        } catch (IllegalArgumentException e) {
+            throw new IllegalArgumentException("--server: not a URL: " + server(args));
+        }
     }
 
     private String server(Args args) {
         return args.flag("server", env.getOrDefault("FREIGHTLINE_SERVER", "http://127.0.0.1:8080"));
     }
 
-    /** The list inside a response: the body itself, or its first array-valued field (e.g. {"items": [...]}). */
+    private static boolean json(Args args) {
+        String o = args.flag("o", args.flag("output", "table"));
+        if (!o.equals("json") && !o.equals("table")) {
+            throw new IllegalArgumentException("-o: json or table, not '" + o + "'");
+        }
+        return o.equals("json");
+    }
+
+    /** A JSON body, or null when there is none or it is not JSON. */
+    static JsonNode parse(String body) {
+        if (body == null || body.isBlank()) {
+            return null;
+        }
+        try {
+            return EventCodec.parse(body);
+        } catch (RuntimeException e) {
+            return null;
+        }
+    }
+
+    /** The list inside a response: the body itself, or its first array-valued field (e.g. {"entries": [...]}). */
     static List<JsonNode> items(JsonNode body) {
         List<JsonNode> items = new ArrayList<>();
         if (body.isArray()) {
@@ -277,23 +495,44 @@ public final class Cli {
     }
 
     static String cell(JsonNode item, Column column) {
+        if (column.compute() != null) {
+            String v = column.compute().apply(item);
+            return v == null || v.isEmpty() ? "-" : v;
+        }
         for (String path : column.paths()) {
-            JsonNode node = item;
-            for (String part : path.split("\\.")) {
-                node = node == null ? null : node.get(part);
-            }
-            if (node != null && !node.isNull() && !node.isMissingNode()) {
+            JsonNode node = at(item, path.split("\\."), 0);
+            if (node != null && !node.isNull() && !node.isMissingNode() && !(node.isArray() && node.isEmpty() && path.contains("."))) {
                 return text(node);
             }
         }
         return "-";
     }
 
+    /** The value at a dotted path; through a list it collects the value of every element into a list. */
+    static JsonNode at(JsonNode node, String[] parts, int i) {
+        if (node == null || node.isNull() || node.isMissingNode()) {
+            return null;
+        }
+        if (i == parts.length) {
+            return node;
+        }
+        if (node.isArray()) {
+            var collected = JsonNodeFactory.instance.arrayNode();
+            for (JsonNode element : node) {
+                JsonNode v = at(element, parts, i);
+                if (v != null && !v.isNull() && !v.isMissingNode()) {
+                    collected.add(v);
+                }
+            }
+            return collected;
+        }
+        return at(node.get(parts[i]), parts, i + 1);
+    }
+
     /** A compact one-cell form: scalars as they are, artifacts as repo:tag, lists comma-joined, objects by key. */
     static String text(JsonNode node) {
         if (node.isValueNode()) {
-            String s = node.asText();
-            return s.length() > 60 ? s.substring(0, 57) + "..." : s;
+            return shortened(node.asText(), 60);
         }
         if (node.isArray()) {
             List<String> parts = new ArrayList<>();
@@ -302,7 +541,8 @@ public final class Cli {
         }
         if (node.has("repoURL")) {
             String version = node.hasNonNull("tag") ? node.get("tag").asText()
-                    : node.hasNonNull("commit") ? node.get("commit").asText().substring(0, Math.min(7, node.get("commit").asText().length())) : "";
+                    : node.hasNonNull("commit") ? shortened(node.get("commit").asText(), 7, "")
+                    : node.hasNonNull("digest") ? shortened(node.get("digest").asText(), 19, "") : "";
             return node.get("repoURL").asText() + (node.hasNonNull("name") ? "/" + node.get("name").asText() : "") + ":" + version;
         }
         for (String key : List.of("alias", "name", "id")) {
@@ -312,12 +552,64 @@ public final class Cli {
         }
         List<String> keys = new ArrayList<>();
         node.fieldNames().forEachRemaining(keys::add);
-        return String.join(",", keys);
+        return keys.isEmpty() ? "-" : String.join(",", keys);
     }
 
-    static String json(String key, String value) {
+    static String shortened(String s, int max) {
+        return shortened(s, max, "...");
+    }
+
+    static String shortened(String s, int max, String ellipsis) {
+        if (s == null) {
+            return null;
+        }
+        return s.length() > max ? s.substring(0, max - ellipsis.length()) + ellipsis : s;
+    }
+
+    /** What a stage is doing: paused, promoting, held, waiting (and for what), or idle. */
+    static String stageStatus(JsonNode stage) {
+        List<String> parts = new ArrayList<>();
+        if (stage.path("paused").asBoolean()) {
+            parts.add("Paused");
+        }
+        JsonNode running = stage.path("running");
+        if (running.isObject()) {
+            parts.add(running.path("state").asText() + " " + running.path("freightAlias").asText(running.path("freight").asText()));
+        }
+        if (stage.path("hold").isObject()) {
+            parts.add("Hold");
+        }
+        stage.path("waitingSince").fieldNames().forEachRemaining(reason -> parts.add("Waiting for " + reason));
+        if (parts.isEmpty()) {
+            JsonNode last = stage.path("recentPromotions").path(0);
+            return last.isObject() ? "Last " + last.path("state").asText() : "Idle";
+        }
+        return String.join(", ", parts);
+    }
+
+    static String queueDepth(JsonNode stage) {
+        return String.valueOf(stage.path("queue").size() + (stage.path("running").isObject() ? 1 : 0));
+    }
+
+    static String subscriptions(JsonNode warehouse) {
+        List<String> parts = new ArrayList<>();
+        for (JsonNode s : warehouse.path("subscriptions")) {
+            String kind = s.path("kind").asText("").toLowerCase(java.util.Locale.ROOT);
+            parts.add((kind.isEmpty() ? "" : kind + " ") + s.path("repoURL").asText("?")
+                    + (s.hasNonNull("constraint") ? " " + s.get("constraint").asText() : ""));
+        }
+        return String.join(", ", parts);
+    }
+
+    /** A command body: the one field (if given) and {@code reason} from --reason. */
+    static String body(Args args, String key, String value) {
         ObjectNode node = JsonNodeFactory.instance.objectNode();
-        node.put(key, value);
+        if (key != null && value != null) {
+            node.put(key, value);
+        }
+        if (args.flags.containsKey("reason")) {
+            node.put("reason", args.flags.get("reason"));
+        }
         return node.toString();
     }
 

@@ -242,7 +242,12 @@ public class PromotionWriter implements AutoCloseable {
             remoteHealthy.put(Redact.text(q.url), false);
         }
         if (isAuthError(msg)) {
-            failAll(batch, "the remote refused our credentials: " + msg);
+            String keyProblem = remote.sshKeyProblem();
+            failAll(batch, "the remote refused our credentials: " + msg + (keyProblem == null ? "" : " (" + keyProblem + ")"));
+            return;
+        }
+        if (isHostKeyError(msg)) {
+            failAll(batch, "the SSH host key of the remote is not trusted (not in the configured known_hosts nor pinned): " + msg);
             return;
         }
         if (attempt >= config.push().maxAttempts()) {
@@ -257,7 +262,13 @@ public class PromotionWriter implements AutoCloseable {
     static boolean isAuthError(String msg) {
         String m = String.valueOf(msg).toLowerCase(java.util.Locale.ROOT);
         return m.contains("not authorized") || m.contains("authentication is required") || m.contains("auth fail")
-                || m.contains("401") || m.contains("403") || m.contains("no more authentication methods");
+                || m.contains("401") || m.contains("403") || m.contains("no more authentication methods")
+                || m.contains("cannot log in at"); // JGit's Apache MINA client: every key refused
+    }
+
+    /** An SSH server whose host key is unknown or changed stays untrusted until someone changes the config. */
+    static boolean isHostKeyError(String msg) {
+        return String.valueOf(msg).contains("Server key did not validate");
     }
 
     private static void recordFirst(Map<String, Applied> first, List<Applied> results) {

@@ -72,10 +72,16 @@ public interface GitWriterConfig {
         /** Private key file for ssh:// remotes (OpenSSH format); else ~/.ssh identities. */
         Optional<String> sshKey();
 
-        /** known_hosts file for ssh:// remotes; else ~/.ssh/known_hosts. */
+        /** Passphrase of the ssh-key, when it is encrypted. Never logged. */
+        Optional<String> sshKeyPassphrase();
+
+        /** known_hosts file for ssh:// remotes (read-only: never added to); else ~/.ssh/known_hosts. */
         Optional<String> sshKnownHosts();
 
-        /** Refuse SSH hosts that are not in known_hosts (false accepts any host key: tests only). */
+        /** Pinned SSH host keys as SHA256 fingerprints ({@code ssh-keygen -lf}); when set, known_hosts is not read. */
+        Optional<java.util.List<String>> sshHostKeyFingerprints();
+
+        /** Refuse SSH hosts whose key is not known or pinned; false accepts ANY host key (insecure: never in production). */
         @WithDefault("true")
         boolean sshStrictHostKeyChecking();
     }

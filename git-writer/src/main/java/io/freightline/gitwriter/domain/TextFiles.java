@@ -7,9 +7,18 @@ import java.nio.charset.StandardCharsets;
 
 /** UTF-8 text files of a workspace, decoded strictly so a rewrite never mangles bytes it did not understand. */
 public final class TextFiles {
+    /**
+     * The largest file a step edits. Kubernetes keeps an object under about 1.5 MiB, so a manifest or values file
+     * larger than this is not one a promotion should rewrite (and parsing it would cost the writer its memory).
+     */
+    public static final int MAX_BYTES = 4 * 1024 * 1024;
 
     public static String read(Workspace ws, String path) throws StepException {
         byte[] bytes = ws.read(path).orElseThrow(() -> StepException.terminal(path, "no such file"));
+        if (bytes.length > MAX_BYTES) {
+            throw StepException.terminal(path, "is " + bytes.length / (1024 * 1024) + " MiB, more than the "
+                    + MAX_BYTES / (1024 * 1024) + " MiB a promotion step edits");
+        }
         try {
             return StandardCharsets.UTF_8.newDecoder().onMalformedInput(CodingErrorAction.REPORT)
                     .onUnmappableCharacter(CodingErrorAction.REPORT).decode(ByteBuffer.wrap(bytes)).toString();

@@ -77,6 +77,24 @@ public class PipelineResource {
     // ------------------------------------------------------------------ reads (viewer)
 
     @GET
+    @Path("/whoami")
+    @Operation(summary = "The caller: its subject (never the token), grants, and its highest role in each project it may view")
+    public Views.WhoAmIView whoami(@HeaderParam(HttpHeaders.AUTHORIZATION) String authz) {
+        Access.Caller c = auth.caller(authz);
+        Map<String, String> roles = new java.util.TreeMap<>();
+        for (String p : service.engine().projectNames()) {
+            for (int i = Role.values().length - 1; i >= 0; i--) {
+                if (c.can(p, Role.values()[i])) {
+                    roles.put(p, Role.values()[i].name());
+                    break;
+                }
+            }
+        }
+        List<Views.GrantView> grants = c.grants().stream().map(g -> new Views.GrantView(g.role().name(), g.project())).toList();
+        return new Views.WhoAmIView(c.subject(), grants, roles);
+    }
+
+    @GET
     @Path("/projects")
     @Operation(summary = "Projects the caller may view")
     public List<ProjectView> projects(@HeaderParam(HttpHeaders.AUTHORIZATION) String authz) {
@@ -187,6 +205,7 @@ public class PipelineResource {
     @Operation(summary = "Promote freight (id or alias) to a stage (promoter). Older than the current freight: a rollback, which holds auto-promotion.")
     public Response promote(@HeaderParam(HttpHeaders.AUTHORIZATION) String authz, @PathParam("project") String project,
                             @PathParam("stage") String stage, PromoteRequest body) {
+        auth.require(authz, project, Role.promoter); // who asks is checked before what is asked
         if (body == null || body.freight() == null || body.freight().isBlank()) throw badRequest("freight: required");
         return command(authz, project, Role.promoter, "promote", Map.of("stage", stage, "freight", body.freight()), body.reason());
     }
@@ -197,6 +216,7 @@ public class PipelineResource {
     @Operation(summary = "Approve freight for a stage (promoter)")
     public Response approve(@HeaderParam(HttpHeaders.AUTHORIZATION) String authz, @PathParam("project") String project,
                             @PathParam("freight") String freight, ApproveRequest body) {
+        auth.require(authz, project, Role.promoter); // who asks is checked before what is asked
         if (body == null || body.stage() == null || body.stage().isBlank()) throw badRequest("stage: required");
         return command(authz, project, Role.promoter, "approve", Map.of("stage", body.stage(), "freight", freight), body.reason());
     }

@@ -80,6 +80,14 @@ public final class Views {
     public record ErrorView(String error, List<io.freightline.engine.domain.ManifestException.Problem> problems) {
     }
 
+    /** A token's identity for the pipeline view: its printable subject, its grants and its role per known project. */
+    public record WhoAmIView(String subject, List<GrantView> grants, Map<String, String> projects) {
+    }
+
+    /** @param project null for every project */
+    public record GrantView(String role, String project) {
+    }
+
     /** The answer to a command: what happened, the promotion it made (201), or the command id when still queued (202). */
     public record CommandView(String command, String status, String message, PromotionView promotion) {
     }

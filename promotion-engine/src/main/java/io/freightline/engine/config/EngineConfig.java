@@ -33,6 +33,10 @@ public interface EngineConfig {
     @WithDefault("5m")
     Duration rebuildTimeout();
 
+    /** How often the pipeline web view at {@code /} polls the API for changes. */
+    @WithDefault("3s")
+    Duration uiPollInterval();
+
     Auth auth();
 
     interface Auth {

@@ -37,7 +37,8 @@ import java.util.regex.Pattern;
 public final class ManifestParser {
     public static final Set<String> API_VERSIONS = Set.of("freightline.io/v1alpha1", "kargo.akuity.io/v1alpha1");
     private static final Pattern NAME = Pattern.compile("[a-z0-9]([-a-z0-9]*[a-z0-9])?");
-    private static final int MAX_DOCUMENT_CHARS = 1 << 20;
+    /** Manifests travel to the owning engine as one command record on Kafka, so a file must fit well within one. */
+    public static final int MAX_FILE_CHARS = 512 * 1024;
 
     /** One file's text. */
     public record Source(String file, String text) {
@@ -80,9 +81,11 @@ public final class ManifestParser {
         List<WarehouseSpec> warehouses = new ArrayList<>();
         List<StageSpec> stages = new ArrayList<>();
         Map<StageSpec, Ctx> stageCtx = new HashMap<>();
+        List<Ctx> documents = new ArrayList<>();
         for (Source src : sources) {
-            if (src.text().length() > 16 * MAX_DOCUMENT_CHARS) {
-                problems.add(new Problem(src.file(), "", "(file)", "larger than 16 MiB"));
+            if (src.text().length() > MAX_FILE_CHARS) {
+                problems.add(new Problem(src.file(), "", "(file)", "larger than " + MAX_FILE_CHARS / 1024
+                        + " KiB: split the manifests into several files or applies"));
                 continue;
             }
             Iterable<Object> docs;
@@ -100,6 +103,7 @@ public final class ManifestParser {
                 index++;
                 if (doc == null) continue;
                 Ctx c = new Ctx(src.file(), "#" + index, problems);
+                documents.add(c);
                 if (!(doc instanceof Map<?, ?> map)) {
                     c.err("(document)", "must be a mapping with apiVersion, kind, metadata and spec");
                     continue;
@@ -111,6 +115,7 @@ public final class ManifestParser {
                 }
                 String kind = n.str("kind", true);
                 Node meta = n.map("metadata", true);
+                if (meta != null) meta.raw(); // labels, annotations and the like are the user's
                 String name = meta == null ? null : meta.str("name", true);
                 if (name != null && !NAME.matcher(name).matches()) {
                     c.err("metadata.name", "'" + name + "' is not a DNS label (lower-case letters, digits, '-')");
@@ -142,6 +147,7 @@ public final class ManifestParser {
                 }
             }
         }
+        documents.forEach(Ctx::reportUnknownFields);
         crossCheck(projects, warehouses, stages, stageCtx, existing, problems, sources);
         if (!problems.isEmpty()) throw new ManifestException(problems);
         return new Manifests(projects, warehouses, stages);
@@ -343,7 +349,7 @@ public final class ManifestParser {
         }
         List<VerificationCheck> checks = new ArrayList<>();
         if (spec.has("verification")) {
-            Object v = spec.m.get("verification");
+            Object v = spec.get("verification");
             List<Node> list = v instanceof List<?> ? spec.list("verification", true)
                     : spec.map("verification", true) == null ? List.of() : spec.map("verification", true).list("checks", false);
             for (Node ch : list == null ? List.<Node>of() : list) {
@@ -418,11 +424,14 @@ public final class ManifestParser {
         return a != null ? a : b;
     }
 
-    /** Collects problems for one document. */
+    /** Collects problems for one document, and which fields of it were read, so unknown fields are reported. */
     private static final class Ctx {
         final String file;
         String doc;
         final List<Problem> problems;
+        private final Map<Map<?, ?>, String> paths = new java.util.IdentityHashMap<>();
+        private final Map<Map<?, ?>, Set<String>> read = new java.util.IdentityHashMap<>();
+        private final Set<Map<?, ?>> opaque = java.util.Collections.newSetFromMap(new java.util.IdentityHashMap<>());
 
         Ctx(String file, String doc, List<Problem> problems) {
             this.file = file;
@@ -433,16 +442,52 @@ public final class ManifestParser {
         void err(String field, String reason) {
             problems.add(new Problem(file, doc, field, reason));
         }
+
+        void track(Map<?, ?> m, String path) {
+            paths.putIfAbsent(m, path);
+        }
+
+        void markRead(Map<?, ?> m, String key) {
+            read.computeIfAbsent(m, k -> new java.util.HashSet<>()).add(key);
+        }
+
+        /** A mapping whose keys are the user's (step config, labels): any key is fine. */
+        void markOpaque(Map<?, ?> m) {
+            opaque.add(m);
+        }
+
+        /** Reports every field of the document that no part of the parser understood (a typo, or a Kargo field we do not support). */
+        void reportUnknownFields() {
+            paths.forEach((m, path) -> {
+                if (opaque.contains(m)) return;
+                Set<String> known = read.getOrDefault(m, Set.of());
+                for (Object key : m.keySet()) {
+                    if (!known.contains(String.valueOf(key))) {
+                        err(path.isEmpty() ? String.valueOf(key) : path + "." + key, "unknown field");
+                    }
+                }
+            });
+        }
     }
 
     /** A mapping node with its path, reading typed fields and reporting problems instead of throwing. */
     private record Node(Ctx c, String path, Map<?, ?> m) {
+        Node {
+            c.track(m, path);
+        }
+
+        /** Every read of a field goes through here, so unread fields can be reported as unknown. */
+        Object get(String key) {
+            c.markRead(m, key);
+            return m.get(key);
+        }
+
         String p(String key) {
             return path.isEmpty() ? key : path + "." + key;
         }
 
         boolean has(String key) {
-            return m.get(key) != null;
+            return get(key) != null;
         }
 
         List<String> keys() {
@@ -451,11 +496,12 @@ public final class ManifestParser {
 
         @SuppressWarnings("unchecked")
         Map<String, Object> raw() {
+            c.markOpaque(m);
             return (Map<String, Object>) (Map<?, ?>) m;
         }
 
         String str(String key, boolean required) {
-            Object v = m.get(key);
+            Object v = get(key);
             if (v == null) {
                 if (required) c.err(p(key), "required");
                 return null;
@@ -473,7 +519,7 @@ public final class ManifestParser {
         }
 
         boolean bool(String key, boolean def) {
-            Object v = m.get(key);
+            Object v = get(key);
             if (v == null) return def;
             if (v instanceof Boolean b) return b;
             c.err(p(key), "must be true or false");
@@ -481,7 +527,7 @@ public final class ManifestParser {
         }
 
         int integer(String key, int def) {
-            Object v = m.get(key);
+            Object v = get(key);
             if (v == null) return def;
             if (v instanceof Number n) return n.intValue();
             c.err(p(key), "must be a number");
@@ -498,7 +544,7 @@ public final class ManifestParser {
         }
 
         Node map(String key, boolean required) {
-            Object v = m.get(key);
+            Object v = get(key);
             if (v == null) {
                 if (required) c.err(p(key), "required");
                 return null;
@@ -511,7 +557,7 @@ public final class ManifestParser {
         }
 
         List<Node> list(String key, boolean required) {
-            Object v = m.get(key);
+            Object v = get(key);
             if (v == null) {
                 if (required) c.err(p(key), "required");
                 return required ? null : List.of();
@@ -529,7 +575,7 @@ public final class ManifestParser {
         }
 
         List<String> strings(String key) {
-            Object v = m.get(key);
+            Object v = get(key);
             if (v == null) return List.of();
             if (!(v instanceof List<?> l)) {
                 c.err(p(key), "must be a list of strings");

@@ -54,6 +54,28 @@ class ManifestParserTest {
     }
 
     @Test
+    void unknownFieldsAreRejectedByTheirPathButLabelsAndStepConfigAreTheUsers() throws Exception {
+        String typo = demo().replace("    autoPromotion: false", "    autoPromotoin: false")
+                .replace("  name: app\n  namespace: demo\n", "  name: app\n  namespace: demo\n  labels:\n    team: payments\n");
+        var e = assertThrows(ManifestException.class,
+                () -> ManifestParser.parse(List.of(new ManifestParser.Source("pipeline.yaml", typo)), ManifestParser.EMPTY));
+        assertEquals(1, e.problems().size(), e.problems().toString());
+        var p = e.problems().get(0);
+        assertEquals("spec.policy.autoPromotoin", p.field());
+        assertEquals("unknown field", p.reason());
+        assertTrue(p.document().contains("Stage demo/prod"), p.document());
+    }
+
+    @Test
+    void aManifestFileThatCannotTravelAsOneCommandIsRefused() {
+        String huge = "apiVersion: freightline.io/v1alpha1\nkind: Project\nmetadata:\n  name: big\n# "
+                + "x".repeat(ManifestParser.MAX_FILE_CHARS) + "\n";
+        var e = assertThrows(ManifestException.class,
+                () -> ManifestParser.parse(List.of(new ManifestParser.Source("big.yaml", huge)), ManifestParser.EMPTY));
+        assertEquals("(file)", e.problems().get(0).field());
+    }
+
+    @Test
     void problemsNameFileFieldAndReason() {
         String bad = """
                 apiVersion: freightline.io/v1alpha1

@@ -28,7 +28,8 @@ public class EngineTestProfile implements QuarkusTestProfile {
                     "freightline.engine.auth.tokens-file", tokens.toString(),
                     "freightline.engine.auth.tokens", "admin=" + ADMIN + ",admin@other=" + OTHER,
                     "freightline.engine.tick-interval", "1s",
-                    "freightline.engine.command-timeout", "30s");
+                    "freightline.engine.command-timeout", "30s",
+                    "freightline.engine.ui-poll-interval", "1s");
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }

@@ -1,0 +1,74 @@
+#!/usr/bin/env bash
+# Runs every Freightline benchmark and writes benchmarks/RESULTS.md (machine, date, commands, figures).
+#   bash benchmarks/run.sh           full sizes (about 15-25 minutes on 2 cores)
+#   bash benchmarks/run.sh --smoke   tiny sizes: checks that every benchmark still builds and runs (CI runs this)
+set -euo pipefail
+cd "$(dirname "${BASH_SOURCE[0]}")/.."
+mode="${1:-full}"
+out="benchmarks/RESULTS.md"
+[ "$mode" = "--smoke" ] && out="benchmarks/target/RESULTS-smoke.md"
+mkdir -p benchmarks/target
+
+if [ "${FREIGHTLINE_BENCH_SKIP_BUILD:-}" != "1" ]; then
+  ./mvnw -B -q install -DskipTests
+fi
+
+classpath() { # module -> its test classpath
+  ./mvnw -o -B -q -pl "$1" dependency:build-classpath -Dmdep.outputFile=target/bench.cp -Dmdep.includeScope=test >/dev/null
+  echo "$1/target/test-classes:$1/target/classes:$(cat "$1/target/bench.cp")"
+}
+
+if [ "$mode" = "--smoke" ]; then
+  e2e="5 1"; warm="3 200 50"; contention="20"; engine="5 4 5"; watcher="20 300"; notifier="10 5"
+else
+  e2e="1000 50"; warm="15 5000 2000"; contention="200,500"; engine="500 20 200"; watcher="1000 5000"; notifier="500 100"
+fi
+
+{
+  echo "# Freightline benchmark results"
+  echo
+  echo "- date: $(date -u +%Y-%m-%dT%H:%MZ)"
+  echo "- machine: $(nproc) cores, $(free -g | awk '/Mem:/{print $2}') GiB, $(uname -sr), $(java -version 2>&1 | head -1)"
+  echo "- load average at start: $(cut -d' ' -f1-3 /proc/loadavg)"
+  echo "- command: \`bash benchmarks/run.sh $mode\`"
+  echo
+} > "$out"
+
+section() { # title, command...
+  local title="$1"; shift
+  echo "== $title" >&2
+  local log; log=$(mktemp)
+  local t0; t0=$(date +%s)
+  if "$@" >"$log" 2>&1; then status=ok; else status="FAILED (exit $?)"; fi
+  {
+    echo "## $title"
+    echo
+    echo '```'
+    echo "\$ ${*//$(pwd)\//}" | sed -E 's/-cp [^ ]+/-cp <module test classpath>/'
+    grep -vE '^(WARNING|SLF4J|[0-9]{4}-[0-9]{2}-[0-9]{2} .*(INFO|WARN|DEBUG))' "$log" | grep -v '^\s*$' | tail -40
+    echo '```'
+    echo "($status, $(( $(date +%s) - t0 )) s)"
+    echo
+  } >> "$out"
+  rm -f "$log"
+  [ "$status" = ok ]
+}
+
+JAVA=(java -Djava.util.logging.manager=org.jboss.logmanager.LogManager)
+fail=0
+section "1. End-to-end latency: registry webhook -> promotion commit pushed (dev, then staging)" \
+  java -Dfreightline.root="$(pwd)" -cp "benchmarks/target/benchmarks-0.1.0-SNAPSHOT.jar:benchmarks/target/lib/*" \
+  io.freightline.benchmarks.EndToEndLatency $e2e || fail=1
+section "2. Git-writer (warm clone) vs clone-per-promotion with the git CLI" \
+  bash -c "cd git-writer && ${JAVA[*]} -cp '$(classpath git-writer)' io.freightline.gitwriter.bench.WarmVsCloneBenchmark $warm" || fail=1
+section "3. Monorepo contention: simultaneous promotions on one branch" \
+  bash -c "cd git-writer && ${JAVA[*]} -cp '$(classpath git-writer)' io.freightline.gitwriter.bench.ContentionBenchmark $contention" || fail=1
+section "4. Engine scale: stages, freight, decision latency, heap, rebuild" \
+  "${JAVA[@]}" -Xmx3g -cp "$(classpath promotion-engine)" io.freightline.engine.bench.EngineBenchmark $engine || fail=1
+section "5. Watcher: webhook -> artifact event, and polling cost of a large repository" \
+  "${JAVA[@]}" -cp "$(classpath artifact-watcher)" io.freightline.watcher.bench.WatcherBench $watcher || fail=1
+section "6. Notifier: commit event -> Argo CD sync, and many stages syncing at once" \
+  bash -c "cd argocd-notifier && ${JAVA[*]} -cp '$(classpath argocd-notifier)' io.freightline.notifier.bench.SyncBenchmark $notifier" || fail=1
+
+echo "wrote $out" >&2
+exit $fail
