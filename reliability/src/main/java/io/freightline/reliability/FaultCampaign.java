@@ -68,8 +68,8 @@ public final class FaultCampaign {
         }
 
         public static Options ci() {
-            return new Options(15, Duration.ofMillis(1500), 1, 1, Duration.ofSeconds(5), Duration.ofSeconds(4),
-                    3, 5, Duration.ofMinutes(4), 7);
+            return new Options(15, Duration.ofMillis(1500), 1, 1, Duration.ofSeconds(5), Duration.ofSeconds(6),
+                    3, 5, Duration.ofMinutes(3), 7);
         }
     }
 
@@ -265,26 +265,33 @@ public final class FaultCampaign {
                 pending.decrementAndGet();
             }, o.gitOutage().toMillis(), TimeUnit.MILLISECONDS);
         }, cut, TimeUnit.MILLISECONDS);
+        // Argo CD fails three ways in a row, each started right after a sync so it hits a verification under way
         long argo = at(drive, 0.1, 0.4);
         long step = o.argoOutage().toMillis();
-        for (FakeArgoCD.Mode m : List.of(FakeArgoCD.Mode.ERROR_5XX, FakeArgoCD.Mode.HANG, FakeArgoCD.Mode.RESET)) {
-            long start = argo;
-            pending.incrementAndGet();
-            network.schedule(() -> {
-                // fail while a verification is under way: right after the next sync
-                long syncs = h.argocd.syncs();
-                awaitActivity(() -> h.argocd.syncs() > syncs);
-                event("argocd %s for %d s", m, step / 1000);
-                h.argocd.mode(m);
-                count(faults, "argocd " + m);
-                restorer.schedule(() -> {
-                    h.argocd.mode(FakeArgoCD.Mode.OK);
-                    event("argocd OK (%d requests faulted so far)", h.argocd.faulted());
-                    pending.decrementAndGet();
-                }, step, TimeUnit.MILLISECONDS);
-            }, start, TimeUnit.MILLISECONDS);
-            argo += step + at(drive, 0.02, 0.1);
-        }
+        pending.incrementAndGet();
+        network.schedule(() -> {
+            try {
+                for (FakeArgoCD.Mode m : List.of(FakeArgoCD.Mode.ERROR_5XX, FakeArgoCD.Mode.HANG, FakeArgoCD.Mode.RESET)) {
+                    long syncs = h.argocd.syncs();
+                    awaitActivity(() -> h.argocd.syncs() > syncs);
+                    event("argocd %s for %d s", m, step / 1000);
+                    h.argocd.mode(m);
+                    count(faults, "argocd " + m);
+                    CountDownLatch back = new CountDownLatch(1);
+                    restorer.schedule(() -> {
+                        h.argocd.mode(FakeArgoCD.Mode.OK);
+                        event("argocd OK (%d requests faulted so far)", h.argocd.faulted());
+                        back.countDown();
+                    }, step, TimeUnit.MILLISECONDS);
+                    back.await();
+                }
+            } catch (InterruptedException x) {
+                Thread.currentThread().interrupt();
+            } finally {
+                h.argocd.mode(FakeArgoCD.Mode.OK);
+                pending.decrementAndGet();
+            }
+        }, argo, TimeUnit.MILLISECONDS);
         for (int e = 0; e < o.externalCommits(); e++) {
             int n = e;
             pending.incrementAndGet();
@@ -429,14 +436,21 @@ public final class FaultCampaign {
     // ---------------------------------------------------------------------------------------------------------
     // settling and checks
 
+    /** What is left of the settle budget, at least {@code min}. */
+    private static Duration left(long deadline, Duration min) {
+        long n = deadline - System.nanoTime();
+        return n < min.toNanos() ? min : Duration.ofNanos(n);
+    }
+
     private void settle() {
+        long deadline = System.nanoTime() + o.settle().toNanos();
         String newest = pushed.get(pushed.size() - 1);
         String[] newestFreight = new String[1];
         try {
-            await("freight for the newest tag").atMost(o.settle()).pollInterval(Duration.ofSeconds(2))
+            await("freight for the newest tag").atMost(left(deadline, Duration.ofSeconds(5))).pollInterval(Duration.ofSeconds(2))
                     .until(() -> (newestFreight[0] = freightOfTag(h, newest)) != null);
             event("newest freight %s = %s", newest, newestFreight[0]);
-            await("staging on the newest freight").ignoreExceptions().atMost(o.settle()).pollInterval(Duration.ofSeconds(2))
+            await("staging on the newest freight").ignoreExceptions().atMost(left(deadline, Duration.ofSeconds(5))).pollInterval(Duration.ofSeconds(2))
                     .until(() -> verifiedIn(h, newestFreight[0], "staging"));
             event("newest freight verified in staging");
         } catch (org.awaitility.core.ConditionTimeoutException e) {
@@ -449,7 +463,7 @@ public final class FaultCampaign {
                 report.violation("final prod promotion of %s refused: %s", newestFreight[0], r);
             }
             try {
-                await("prod on the newest freight").ignoreExceptions().atMost(o.settle()).pollInterval(Duration.ofSeconds(2))
+                await("prod on the newest freight").ignoreExceptions().atMost(left(deadline, Duration.ofSeconds(5))).pollInterval(Duration.ofSeconds(2))
                         .until(() -> newest.equals(h.repo.newTag("envs/prod"))
                                 && EngineApi.currentFreight(h.api.stage(Harness.PROJECT, "prod", h.token("viewer"))).contains(newestFreight[0]));
             } catch (org.awaitility.core.ConditionTimeoutException e) {
@@ -458,13 +472,13 @@ public final class FaultCampaign {
         }
         // quiet: no promotion in flight, no consumer lag
         try {
-            await("no promotion in flight").ignoreExceptions().atMost(o.settle()).pollInterval(Duration.ofSeconds(2)).until(() ->
+            await("no promotion in flight").ignoreExceptions().atMost(left(deadline, Duration.ofSeconds(5))).pollInterval(Duration.ofSeconds(2)).until(() ->
                     h.api.promotions(Harness.PROJECT, h.token("viewer")).stream().allMatch(p -> terminal(EngineApi.state(p))));
         } catch (org.awaitility.core.ConditionTimeoutException e) {
             // reported in check()
         }
         try {
-            await("consumer lag drains").ignoreExceptions().atMost(Duration.ofMinutes(3)).pollInterval(Duration.ofSeconds(2)).until(() -> h.kafka.lag().isEmpty());
+            await("consumer lag drains").ignoreExceptions().atMost(left(deadline, Duration.ofSeconds(30))).pollInterval(Duration.ofSeconds(2)).until(() -> h.kafka.lag().isEmpty());
         } catch (org.awaitility.core.ConditionTimeoutException e) {
             // reported in check()
         }

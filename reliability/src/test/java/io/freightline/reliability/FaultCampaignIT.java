@@ -15,7 +15,7 @@ import java.util.concurrent.TimeUnit;
 class FaultCampaignIT {
 
     @Test
-    @Timeout(value = 8, unit = TimeUnit.MINUTES)
+    @Timeout(value = 9, unit = TimeUnit.MINUTES)
     void everyPromotionLandsExactlyOnceWhateverFails(@TempDir Path tmp) throws Exception {
         Report r;
         try (Harness h = Harness.start(tmp.resolve("demo"), true)) {
