@@ -123,7 +123,7 @@ public final class Model {
         return s == null ? null : s.intern();
     }
 
-    /** An artifact reference whose repeating parts (kind name, repository URL, chart name, branch) are shared. */
+    /** An artifact reference whose repeating parts (repository URL, chart name, branch) are shared. */
     public static ArtifactRef share(ArtifactRef a) {
         return a == null ? null : new ArtifactRef(a.kind(), share(a.repoURL()), share(a.name()), a.tag(), a.digest(),
                 a.commit(), share(a.branch()));

@@ -151,7 +151,16 @@ public class EngineService {
         if (partitions.isEmpty()) return;
         long t0 = System.nanoTime();
         awaitRebuilt();
-        state.awaitCaughtUp(config.rebuildTimeout());
+        while (true) {
+            try {
+                state.awaitCaughtUp(config.rebuildTimeout());
+                break;
+            } catch (IllegalStateException e) {
+                // never process without the previous owner's state; past max.poll.interval.ms the group moves on
+                LOG.warnf("assigned %s %s, still waiting for the state replica: %s", topic, partitions, e.getMessage());
+                if (Thread.currentThread().isInterrupted()) throw e;
+            }
+        }
         ownership.assign(topic, partitionCount, partitions);
         for (String p : engine.projectNames()) {
             if (!ownership.owns(p)) continue;

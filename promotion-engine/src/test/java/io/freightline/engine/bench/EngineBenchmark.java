@@ -26,7 +26,7 @@ import java.util.Map;
  * the time to rebuild the engine from its state records.
  *
  * <pre>
- * cd /work/engine2 && ./mvnw -o -q -pl promotion-engine test-compile dependency:build-classpath \
+ * cd /work/main && ./mvnw -o -q -pl promotion-engine test-compile dependency:build-classpath \
  *     -Dmdep.outputFile=target/cp.txt -Dmdep.includeScope=test
  * java -Xmx2g -cp promotion-engine/target/test-classes:promotion-engine/target/classes:$(cat promotion-engine/target/cp.txt) \
  *     io.freightline.engine.bench.EngineBenchmark [projects] [stagesPerProject] [freightPerProject]
