@@ -29,6 +29,13 @@ public interface EngineConfig {
     @WithDefault("100")
     int historyRetention();
 
+    /**
+     * Freight kept per warehouse; older freight is removed unless it is in a stage, verified there last, a rollback
+     * target, approved for a stage or part of an unfinished promotion. 0 keeps all freight.
+     */
+    @WithDefault("500")
+    int freightRetention();
+
     /** How long start-up waits for the state topic to be read before giving up. */
     @WithDefault("5m")
     Duration rebuildTimeout();
@@ -36,6 +43,12 @@ public interface EngineConfig {
     /** How often the pipeline web view at {@code /} polls the API for changes. */
     @WithDefault("3s")
     Duration uiPollInterval();
+
+    /**
+     * This instance's name, unique in the consumer group; it prefixes the Kafka client ids so that the range
+     * assignor gives the same partition of every input topic to the same instance. Default: host name and pid.
+     */
+    String instanceId();
 
     Auth auth();
 

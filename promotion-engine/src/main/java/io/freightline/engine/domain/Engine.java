@@ -49,10 +49,18 @@ public final class Engine {
     private final Map<String, ProjectState> projects = new ConcurrentHashMap<>();
     private final int auditRetention;
     private final int historyRetention;
+    private final int freightRetention;
 
+    /** An engine that keeps all freight. */
     public Engine(int auditRetention, int historyRetention) {
+        this(auditRetention, historyRetention, 0);
+    }
+
+    /** {@code freightRetention}: freight kept per warehouse besides the freight still in use (0 keeps all). */
+    public Engine(int auditRetention, int historyRetention, int freightRetention) {
         this.auditRetention = auditRetention;
         this.historyRetention = historyRetention;
+        this.freightRetention = freightRetention;
     }
 
     public ProjectState project(String name) {
@@ -182,9 +190,9 @@ public final class Engine {
         if (ps.freight.containsKey(id)) return;
         Freight f = new Freight();
         f.id = id;
-        f.alias = FreightIds.alias(id);
-        f.warehouse = w.name();
-        f.artifacts = refs.stream().sorted(Comparator.comparing(ArtifactRef::canonical)).toList();
+        f.alias = Model.share(FreightIds.alias(id));
+        f.warehouse = Model.share(w.name());
+        f.artifacts = refs.stream().sorted(Comparator.comparing(ArtifactRef::canonical)).map(Model::share).toList();
         f.seq = ++ps.freightSeq;
         f.createdAt = now;
         f.discoveredAt = discovered;
@@ -194,6 +202,51 @@ public final class Engine {
         fx.observations.add(new FreightCreated(ps.name, w.name()));
         audit(ps, fx, now, ENGINE_ACTOR, "freight-created", "freight/" + id, "new artifacts in warehouse " + w.name(),
                 f.alias + ": " + String.join(", ", f.artifacts.stream().map(ArtifactRef::canonical).toList()));
+        collectFreight(ps, w.name(), fx, now);
+    }
+
+    /**
+     * Freight retention: keeps the newest {@code freightRetention} freight of the warehouse and every freight still
+     * in use (in a stage, a stage's last verified freight or rollback target, approved for a stage, or the freight
+     * of a promotion that has not finished). The rest is removed, with a tombstone on the state topic.
+     */
+    private void collectFreight(ProjectState ps, String warehouse, Effects fx, Instant now) {
+        if (freightRetention <= 0) return;
+        List<Freight> of = new ArrayList<>();
+        for (Freight f : ps.freight.values()) {
+            if (f.warehouse.equals(warehouse)) of.add(f);
+        }
+        if (of.size() <= freightRetention) return;
+        of.sort(Comparator.comparingLong((Freight f) -> f.seq).reversed());
+        Set<String> inUse = freightInUse(ps);
+        List<String> removed = new ArrayList<>();
+        for (Freight f : of.subList(freightRetention, of.size())) {
+            if (inUse.contains(f.id) || !f.approvedFor.isEmpty()) continue;
+            ps.freight.remove(f.id);
+            fx.deleted.add(key(ps.name, "freight", f.id));
+            fx.dirty.remove(key(ps.name, "freight", f.id));
+            removed.add(f.alias);
+        }
+        if (!removed.isEmpty()) {
+            audit(ps, fx, now, ENGINE_ACTOR, "freight-collected", "warehouse/" + warehouse,
+                    "more than " + freightRetention + " freight", removed.size() + " removed: " + String.join(", ", removed));
+        }
+    }
+
+    /** Freight ids that stages and unfinished promotions still refer to. */
+    private Set<String> freightInUse(ProjectState ps) {
+        Set<String> ids = new java.util.HashSet<>();
+        for (StageState st : ps.stageStates.values()) {
+            ids.addAll(st.current.values());
+            ids.addAll(st.lastVerified.values());
+            if (st.hold != null) ids.add(st.hold.freight());
+            String back = rollbackTarget(ps, st.name);
+            if (back != null) ids.add(back);
+        }
+        for (Promotion p : ps.promotions.values()) {
+            if (!p.state.terminal()) ids.add(p.freight);
+        }
+        return ids;
     }
 
     // ---------------------------------------------------------------- commits and verifications
@@ -379,7 +432,7 @@ public final class Engine {
         if (!check.succeeded()) {
             result[0] = check;
             if (ps != null && ps.spec != null) {
-                remember(ps, c.id(), fx);
+                remember(ps, c.id(), check, fx);
                 audit(ps, fx, now, c.actor(), c.action() + "-rejected", target(c), c.reason(), check.message());
             }
             return fx;
@@ -445,16 +498,28 @@ public final class Engine {
                 return fx;
             }
         }
-        remember(ps, c.id(), fx);
+        remember(ps, c.id(), result[0], fx);
         reconcile(ps, fx, now);
         return fx;
     }
 
-    /** Marks a command id as applied (bounded memory of ids). */
-    public void remember(ProjectState ps, String commandId, Effects fx) {
+    /** Commands whose results are kept: enough for the API calls still waiting for them. */
+    public static final int COMMAND_RESULTS_KEPT = 100;
+
+    /**
+     * Marks a command id as applied (bounded memory of ids) and keeps its result, so the instance whose API
+     * published the command can answer with it when another instance applied it.
+     */
+    public void remember(ProjectState ps, String commandId, CommandResult result, Effects fx) {
         ps.appliedCommands.add(commandId);
         while (ps.appliedCommands.size() > 1000) {
             ps.appliedCommands.remove(ps.appliedCommands.iterator().next());
+        }
+        if (result != null) {
+            ps.commandResults.put(commandId, result);
+            while (ps.commandResults.size() > COMMAND_RESULTS_KEPT) {
+                ps.commandResults.remove(ps.commandResults.keySet().iterator().next());
+            }
         }
         fx.dirty.add(key(ps.name, "commands", null));
     }

@@ -98,9 +98,35 @@ public final class Model {
         public PromotionRequested request;
     }
 
-    /** One audit record: who did what to which object, when and why. */
+    /**
+     * One audit record: who did what to which object, when and why. Most of its text repeats (a promotion's
+     * transitions share target and detail; actions and actors come from a small set), and audit entries are most of
+     * the engine's heap, so the strings are shared: the same text is one object, whether made here or read back
+     * from the state topic.
+     */
     public record AuditEntry(long seq, Instant at, String actor, String action, String target, String reason,
                              String detail) {
+        public AuditEntry {
+            actor = share(actor);
+            action = share(action);
+            target = share(target);
+            reason = share(reason);
+            detail = share(detail);
+        }
+    }
+
+    /**
+     * The canonical copy of a string that repeats across many entities (repository URLs, stage and warehouse
+     * names, aliases, audit texts). The JVM's string table holds them weakly: unused ones are collected.
+     */
+    public static String share(String s) {
+        return s == null ? null : s.intern();
+    }
+
+    /** An artifact reference whose repeating parts (repository URL, chart name, branch) are shared. */
+    public static ArtifactRef share(ArtifactRef a) {
+        return a == null ? null : new ArtifactRef(a.kind(), share(a.repoURL()), share(a.name()), a.tag(), a.digest(),
+                a.commit(), share(a.branch()));
     }
 
     private Model() {

@@ -31,6 +31,8 @@ public final class ProjectState {
     public final Map<String, Promotion> promotions = new LinkedHashMap<>();
     public final Deque<AuditEntry> audit = new ArrayDeque<>();
     public final LinkedHashSet<String> appliedCommands = new LinkedHashSet<>();
+    /** The results of the newest applied commands, so an API call on another instance can answer with them. */
+    public final Map<String, Engine.CommandResult> commandResults = new LinkedHashMap<>();
     public long freightSeq;
     public long auditSeq;
 

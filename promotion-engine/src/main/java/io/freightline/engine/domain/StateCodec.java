@@ -2,6 +2,7 @@ package io.freightline.engine.domain;
 
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.core.type.TypeReference;
+import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.freightline.engine.domain.Model.AuditEntry;
 import io.freightline.engine.domain.Model.Freight;
@@ -13,9 +14,11 @@ import io.freightline.engine.domain.Specs.StageSpec;
 import io.freightline.engine.domain.Specs.WarehouseSpec;
 import io.freightline.events.EventCodec;
 
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.HashMap;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 
@@ -35,6 +38,13 @@ public final class StateCodec {
     public record Counters(long freightSeq, long auditSeq) {
     }
 
+    /**
+     * Applied command ids, oldest first, and the results of the newest ones. Older engines wrote a plain list of
+     * ids, which {@link #read} still accepts.
+     */
+    public record Commands(List<String> ids, Map<String, Engine.CommandResult> results) {
+    }
+
     /** The JSON of the entity at a key, or null when it no longer exists (a tombstone). */
     public static String write(Engine engine, String key) {
         String[] k = key.split("/", 3);
@@ -49,7 +59,7 @@ public final class StateCodec {
             case "stage" -> ps.stageStates.get(k[2]);
             case "promotion" -> ps.promotions.get(k[2]);
             case "audit" -> audit(ps, Long.parseLong(k[2]));
-            case "commands" -> List.copyOf(ps.appliedCommands);
+            case "commands" -> new Commands(List.copyOf(ps.appliedCommands), new LinkedHashMap<>(ps.commandResults));
             default -> throw new IllegalArgumentException("unknown state key " + key);
         };
         try {
@@ -100,7 +110,7 @@ public final class StateCodec {
                 }
                 case "freight" -> {
                     if (json == null) ps.freight.remove(k[2]);
-                    else ps.freight.put(k[2], JSON.readValue(json, Freight.class));
+                    else ps.freight.put(k[2], shared(JSON.readValue(json, Freight.class)));
                 }
                 case "stage" -> {
                     if (json == null) ps.stageStates.remove(k[2]);
@@ -112,13 +122,31 @@ public final class StateCodec {
                 }
                 case "audit" -> {
                     long seq = Long.parseLong(k[2]);
-                    ps.audit.removeIf(a -> a.seq() == seq);
-                    if (json != null) ps.audit.add(JSON.readValue(json, AuditEntry.class));
+                    AuditEntry e = json == null ? null : JSON.readValue(json, AuditEntry.class);
+                    // the common cases without a scan: a new newest entry, or the oldest one removed by retention
+                    if (e != null && (ps.audit.isEmpty() || ps.audit.peekLast().seq() < seq)) {
+                        ps.audit.addLast(e);
+                    } else if (e == null && !ps.audit.isEmpty() && ps.audit.peekFirst().seq() == seq) {
+                        ps.audit.removeFirst();
+                    } else {
+                        ps.audit.removeIf(a -> a.seq() == seq);
+                        if (e != null) ps.audit.add(e);
+                    }
                 }
                 case "commands" -> {
                     ps.appliedCommands.clear();
-                    if (json != null) ps.appliedCommands.addAll(JSON.readValue(json, new TypeReference<List<String>>() {
-                    }));
+                    ps.commandResults.clear();
+                    if (json != null) {
+                        JsonNode node = JSON.readTree(json);
+                        if (node.isArray()) {
+                            ps.appliedCommands.addAll(JSON.convertValue(node, new TypeReference<List<String>>() {
+                            }));
+                        } else {
+                            Commands c = JSON.treeToValue(node, Commands.class);
+                            if (c.ids() != null) ps.appliedCommands.addAll(c.ids());
+                            if (c.results() != null) ps.commandResults.putAll(c.results());
+                        }
+                    }
                 }
                 default -> throw new IllegalArgumentException("unknown state key " + key);
             }
@@ -127,19 +155,34 @@ public final class StateCodec {
         }
     }
 
+    /** Freight read back shares its repeating strings, as freight the engine makes does. */
+    private static Freight shared(Freight f) {
+        f.alias = Model.share(f.alias);
+        f.warehouse = Model.share(f.warehouse);
+        if (f.artifacts != null) f.artifacts = f.artifacts.stream().map(Model::share).toList();
+        Map<String, Instant> verified = new LinkedHashMap<>();
+        f.verifiedIn.forEach((stage, at) -> verified.put(Model.share(stage), at));
+        f.verifiedIn = verified;
+        return f;
+    }
+
     /** After a rebuild: orders what insertion order cannot guarantee (records arrive per partition). */
     public static void finishRebuild(Engine engine) {
         for (String name : engine.projectNames()) {
-            ProjectState ps = engine.project(name);
-            List<Freight> freight = new ArrayList<>(ps.freight.values());
-            freight.sort(Comparator.comparingLong(f -> f.seq));
-            ps.freight.clear();
-            freight.forEach(f -> ps.freight.put(f.id, f));
-            List<AuditEntry> audit = new ArrayList<>(ps.audit);
-            audit.sort(Comparator.comparingLong(AuditEntry::seq));
-            ps.audit.clear();
-            ps.audit.addAll(audit);
+            finishRebuild(engine.project(name));
         }
+    }
+
+    /** The same for one project: when an instance takes it over from the replica it tailed. */
+    public static void finishRebuild(ProjectState ps) {
+        List<Freight> freight = new ArrayList<>(ps.freight.values());
+        freight.sort(Comparator.comparingLong(f -> f.seq));
+        ps.freight.clear();
+        freight.forEach(f -> ps.freight.put(f.id, f));
+        List<AuditEntry> audit = new ArrayList<>(ps.audit);
+        audit.sort(Comparator.comparingLong(AuditEntry::seq));
+        ps.audit.clear();
+        ps.audit.addAll(audit);
     }
 
     private StateCodec() {

@@ -3,6 +3,7 @@ package io.freightline.engine.messaging;
 import io.freightline.engine.config.EngineConfig;
 import io.freightline.engine.domain.Effects;
 import io.freightline.engine.domain.Engine;
+import io.freightline.engine.domain.FreightIds;
 import io.freightline.engine.domain.ManifestException;
 import io.freightline.engine.domain.ManifestParser;
 import io.freightline.engine.domain.ProjectState;
@@ -19,10 +20,14 @@ import org.eclipse.microprofile.reactive.messaging.Message;
 import org.eclipse.microprofile.reactive.messaging.Metadata;
 import org.jboss.logging.Logger;
 
+import java.time.Duration;
 import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Collection;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.TreeMap;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CountDownLatch;
@@ -45,21 +50,24 @@ public class EngineService {
     private static final Logger LOG = Logger.getLogger(EngineService.class);
     private final Engine engine;
     private final Map<String, ReentrantLock> locks = new ConcurrentHashMap<>();
-    private final Map<String, CompletableFuture<Engine.CommandResult>> waiting = new ConcurrentHashMap<>();
+    private final Map<String, Waiter> waiting = new ConcurrentHashMap<>();
     private final CountDownLatch ready = new CountDownLatch(1);
+    private final CountDownLatch rebuilt = new CountDownLatch(1);
+    private final Ownership ownership = new Ownership();
+    private final EngineConfig config;
     private final StateStore state;
     private final EngineMetrics metrics;
     private final EngineClock clock;
     private final MutinyEmitter<String> promotions;
     private final MutinyEmitter<String> warehouses;
     private final MutinyEmitter<String> commands;
-    private volatile boolean rebuilt;
 
     public EngineService(EngineConfig config, StateStore state, EngineMetrics metrics, EngineClock clock,
                          @Channel(PROMOTIONS_OUT) MutinyEmitter<String> promotions,
                          @Channel(WAREHOUSES_OUT) MutinyEmitter<String> warehouses,
                          @Channel(COMMANDS_OUT) MutinyEmitter<String> commands) {
-        this.engine = new Engine(config.auditRetention(), config.historyRetention());
+        this.engine = new Engine(config.auditRetention(), config.historyRetention(), config.freightRetention());
+        this.config = config;
         this.state = state;
         this.metrics = metrics;
         this.clock = clock;
@@ -76,17 +84,40 @@ public class EngineService {
         return clock.now();
     }
 
-    /** Reads the state topic into memory; decisions wait for this. */
-    public long rebuild(java.time.Duration timeout) {
-        long n = state.rebuild((k, v) -> StateCodec.read(engine, k, v), timeout);
-        StateCodec.finishRebuild(engine);
-        engine.projectNames().forEach(p -> metrics.watch(engine.project(p), () -> engine.project(p)));
-        rebuilt = true;
-        return n;
+    /**
+     * Starts the state replica and waits until it has read the state topic to its end: the rebuild. The replica
+     * keeps following the topic afterwards, applying the records of every project this instance does not own.
+     */
+    public long rebuild(Duration timeout) {
+        state.startTailing(this::applyReplica, this::completeFromReplica);
+        state.awaitCaughtUp(timeout);
+        for (String p : engine.projectNames()) {
+            read(p, ps -> {
+                StateCodec.finishRebuild(ps);
+                return null;
+            });
+            metrics.watch(engine.project(p), () -> engine.project(p));
+        }
+        rebuilt.countDown();
+        return state.applied();
+    }
+
+    /** One record from the replica: applied unless this instance owns the project (then it wrote it itself). */
+    private void applyReplica(String key, String json) {
+        int slash = key.indexOf('/');
+        if (slash <= 0) return;
+        String project = key.substring(0, slash);
+        ReentrantLock lock = lock(project);
+        lock.lock();
+        try {
+            if (!ownership.owns(project)) StateCodec.read(engine, key, json);
+        } finally {
+            lock.unlock();
+        }
     }
 
     public boolean rebuilt() {
-        return rebuilt;
+        return rebuilt.getCount() == 0;
     }
 
     /** Opens the gate for the consumers once state is rebuilt and start-up manifests are applied. */
@@ -98,10 +129,10 @@ public class EngineService {
         return ready.getCount() == 0;
     }
 
-    /** Blocks a consumer until the engine may decide. */
-    public void awaitReady() {
+    /** Blocks a consumer until the state is rebuilt. */
+    public void awaitRebuilt() {
         try {
-            while (!ready.await(5, TimeUnit.SECONDS)) {
+            while (!rebuilt.await(5, TimeUnit.SECONDS)) {
                 LOG.debug("waiting for the state rebuild before consuming");
             }
         } catch (InterruptedException e) {
@@ -110,9 +141,76 @@ public class EngineService {
         }
     }
 
+    // ------------------------------------------------------------------ ownership (rebalances)
+
+    /**
+     * Partitions newly assigned to one of this instance's consumers: before they are processed, the replica catches
+     * up to the state topic's end offsets, so this instance decides on everything the previous owner wrote.
+     */
+    public void onAssigned(String topic, int partitionCount, Collection<Integer> partitions) {
+        if (partitions.isEmpty()) return;
+        long t0 = System.nanoTime();
+        awaitRebuilt();
+        while (true) {
+            try {
+                state.awaitCaughtUp(config.rebuildTimeout());
+                break;
+            } catch (IllegalStateException e) {
+                // never process without the previous owner's state; past max.poll.interval.ms the group moves on
+                LOG.warnf("assigned %s %s, still waiting for the state replica: %s", topic, partitions, e.getMessage());
+                if (Thread.currentThread().isInterrupted()) throw e;
+            }
+        }
+        ownership.assign(topic, partitionCount, partitions);
+        for (String p : engine.projectNames()) {
+            if (!ownership.owns(p)) continue;
+            read(p, ps -> {
+                StateCodec.finishRebuild(ps);
+                return null;
+            });
+        }
+        LOG.infof("assigned %s %s; state caught up in %d ms", topic, partitions, (System.nanoTime() - t0) / 1_000_000);
+    }
+
+    /**
+     * Partitions revoked from one of this instance's consumers: from now on their records are skipped (the new owner
+     * processes them from the committed offset), and the step running for one of their projects finishes before
+     * the revoke completes.
+     */
+    public void onRevoked(String topic, Collection<Integer> partitions) {
+        if (partitions.isEmpty()) return;
+        ownership.revoke(topic, partitions);
+        for (String p : engine.projectNames()) {
+            if (!ownership.on(topic, p, partitions)) continue;
+            ReentrantLock lock = lock(p);
+            lock.lock(); // waits for the step in flight, if any
+            lock.unlock();
+        }
+        LOG.infof("revoked %s %s", topic, partitions);
+    }
+
+    /** Whether this instance decides for the project now (the ticker asks). */
+    public boolean owns(String project) {
+        return ownership.owns(project);
+    }
+
+    /** Runs one step for an input record, unless its partition was revoked meanwhile (then nothing happens). */
+    public void decide(String topic, int partition, String project, Function<Engine, Step<Void>> step) {
+        withProject(project, e -> ownership.holds(topic, partition) ? step.apply(e) : Step.of(new Effects()));
+    }
+
+    /** Runs one step for a project this instance owns; nothing happens when it does not. */
+    public void decideOwned(String project, Function<Engine, Step<Void>> step) {
+        withProject(project, e -> ownership.owns(project) ? step.apply(e) : Step.of(new Effects()));
+    }
+
+    private ReentrantLock lock(String project) {
+        return locks.computeIfAbsent(project, p -> new ReentrantLock());
+    }
+
     /** Runs one step for a project under its lock and makes the effects durable before returning. */
     public <T> T withProject(String project, Function<Engine, Step<T>> step) {
-        ReentrantLock lock = locks.computeIfAbsent(project, p -> new ReentrantLock());
+        ReentrantLock lock = lock(project);
         lock.lock();
         try {
             Step<T> s = step.apply(engine);
@@ -127,7 +225,7 @@ public class EngineService {
 
     /** Reads a project's state consistently (under its lock). */
     public <T> T read(String project, Function<ProjectState, T> reader) {
-        ReentrantLock lock = locks.computeIfAbsent(project, p -> new ReentrantLock());
+        ReentrantLock lock = lock(project);
         lock.lock();
         try {
             return reader.apply(engine.project(project));
@@ -164,12 +262,13 @@ public class EngineService {
 
     // ------------------------------------------------------------------ commands
 
-    /** Publishes a command and waits (bounded) for this instance to apply it; null when it timed out. */
-    public Engine.CommandResult issue(CommandIssued c, java.time.Duration timeout) {
-        CompletableFuture<Engine.CommandResult> f = new CompletableFuture<>();
-        waiting.put(c.id(), f);
+    /**
+     * Publishes a command and waits (bounded) until it is applied, by this instance or, seen through the state
+     * replica, by the instance that owns the project; null when it timed out.
+     */
+    public Engine.CommandResult issue(CommandIssued c, Duration timeout) {
+        CompletableFuture<Engine.CommandResult> f = submit(c);
         try {
-            send(commands, c.project(), EventCodec.toJson(c));
             return f.get(timeout.toMillis(), TimeUnit.MILLISECONDS);
         } catch (java.util.concurrent.TimeoutException e) {
             return null;
@@ -183,9 +282,43 @@ public class EngineService {
         }
     }
 
-    /** Applies a command from the commands topic. */
-    public void handle(CommandIssued c) {
+    /** Publishes a command; the future completes when it is applied (the caller removes it from waiting). */
+    CompletableFuture<Engine.CommandResult> submit(CommandIssued c) {
+        Waiter w = new Waiter(c.project(), new CompletableFuture<>());
+        waiting.put(c.id(), w);
+        send(commands, c.project(), EventCodec.toJson(c));
+        return w.future();
+    }
+
+    void forget(String commandId) {
+        waiting.remove(commandId);
+    }
+
+    /** A command this instance's API published and waits for. */
+    private record Waiter(String project, CompletableFuture<Engine.CommandResult> future) {
+    }
+
+    /**
+     * After each replica batch: completes the waiting commands another instance applied. A command that made a
+     * promotion completes once the promotion record has arrived too (records of one step span partitions).
+     */
+    private void completeFromReplica() {
+        if (waiting.isEmpty()) return;
+        waiting.forEach((id, w) -> {
+            if (w.future().isDone()) return;
+            Engine.CommandResult r = read(w.project(), ps -> {
+                Engine.CommandResult res = ps == null ? null : ps.commandResults.get(id);
+                if (res == null) return null;
+                return res.promotion() == null || ps.promotions.containsKey(res.promotion()) ? res : null;
+            });
+            if (r != null) w.future().complete(r);
+        });
+    }
+
+    /** Applies a command from the commands topic, unless its partition was revoked meanwhile. */
+    public void handle(String topic, int partition, CommandIssued c) {
         Engine.CommandResult result = withProject(c.project(), e -> {
+            if (!ownership.holds(topic, partition)) return new Step<>(null, new Effects());
             Engine.CommandResult[] r = new Engine.CommandResult[1];
             Effects fx;
             if (c.action().equals("apply")) {
@@ -195,8 +328,8 @@ public class EngineService {
             }
             return new Step<>(r[0], fx);
         });
-        CompletableFuture<Engine.CommandResult> f = waiting.get(c.id());
-        if (f != null) f.complete(result);
+        Waiter w = waiting.get(c.id());
+        if (w != null && result != null) w.future().complete(result);
     }
 
     private Effects applyCommand(Engine e, CommandIssued c, Engine.CommandResult[] r) {
@@ -207,12 +340,10 @@ public class EngineService {
             return new Effects();
         }
         try {
-            ManifestParser.Manifests m = ManifestParser.parse(
-                    List.of(new ManifestParser.Source(a.getOrDefault("file", "(api)"), a.getOrDefault("manifests", ""))),
-                    e.catalog()).only(c.project());
+            ManifestParser.Manifests m = ManifestParser.parse(sources(a), e.catalog()).only(c.project());
             Effects fx = e.apply(c.project(), m, c.actor(), c.reason(), now());
-            e.remember(e.project(c.project()), c.id(), fx);
             r[0] = Engine.CommandResult.ok(fx.dirty.size() > 1 ? "applied" : "unchanged");
+            e.remember(e.project(c.project()), c.id(), r[0], fx);
             return fx;
         } catch (ManifestException ex) {
             r[0] = new Engine.CommandResult(400, ex.getMessage(), null);
@@ -220,10 +351,48 @@ public class EngineService {
         }
     }
 
-    /** Applies manifests straight (start-up folder); idempotent by content. */
-    public void applyManifests(ManifestParser.Manifests m, String actor, String reason) {
+    /** The manifests of an apply command: one source ({@code manifests}, {@code file}) or several ({@code file:NAME}). */
+    private static List<ManifestParser.Source> sources(Map<String, String> a) {
+        List<ManifestParser.Source> files = new ArrayList<>();
+        new TreeMap<>(a).forEach((k, v) -> {
+            if (k.startsWith(FILE_ARG)) files.add(new ManifestParser.Source(k.substring(FILE_ARG.length()), v == null ? "" : v));
+        });
+        if (!files.isEmpty()) return files;
+        return List.of(new ManifestParser.Source(a.getOrDefault("file", "(api)"), a.getOrDefault("manifests", "")));
+    }
+
+    /** The argument prefix of one file of a multi-file apply command. */
+    public static final String FILE_ARG = "file:";
+
+    /**
+     * Applies the start-up manifests folder through the commands topic, so the instance that owns each project
+     * applies it in order with everything else of the project. The command id is derived from the content, so
+     * several instances starting with the same folder apply it once. Waits until every project has applied it.
+     */
+    public void applyManifests(ManifestParser.Manifests m, List<ManifestParser.Source> sources, String actor, String reason,
+                               Duration timeout) {
+        Map<String, String> args = new LinkedHashMap<>();
+        sources.forEach(src -> args.put(FILE_ARG + src.file(), src.text()));
+        Map<String, CompletableFuture<Engine.CommandResult>> sent = new LinkedHashMap<>();
         for (String project : m.projectNames()) {
-            withProject(project, e -> Step.of(e.apply(project, m.only(project), actor, reason, now())));
+            String id = "manifests-" + FreightIds.sha1(project + "\n" + new TreeMap<>(args));
+            sent.put(id, submit(new CommandIssued(id, project, "apply", args, actor, reason, now())));
+        }
+        long deadline = System.nanoTime() + timeout.toNanos();
+        try {
+            for (var e : sent.entrySet()) {
+                Engine.CommandResult r = e.getValue().get(Math.max(1, deadline - System.nanoTime()), TimeUnit.NANOSECONDS);
+                if (!r.succeeded()) throw new IllegalStateException("manifests rejected: " + r.message());
+            }
+        } catch (java.util.concurrent.TimeoutException e) {
+            throw new IllegalStateException("the start-up manifests were not applied within " + timeout);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException("interrupted while applying the start-up manifests", e);
+        } catch (java.util.concurrent.ExecutionException e) {
+            throw new IllegalStateException(e.getCause());
+        } finally {
+            sent.keySet().forEach(this::forget);
         }
     }
 }

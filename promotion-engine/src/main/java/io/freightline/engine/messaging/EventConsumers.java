@@ -21,7 +21,8 @@ import java.nio.charset.StandardCharsets;
 /**
  * The engine's inputs. Each handler decodes (an {@link InvalidEventException} nacks the record, which SmallRye
  * sends to the topic's DLQ with the reason), waits for the state rebuild, and returns only once the effects are
- * durable, so the throttled commit strategy commits the offset after that.
+ * durable, so the throttled commit strategy commits the offset after that. A record whose partition was revoked
+ * while it waited is skipped: the new owner processes it from the committed offset.
  */
 @ApplicationScoped
 public class EventConsumers {
@@ -36,33 +37,33 @@ public class EventConsumers {
     @Blocking
     public void onArtifact(ConsumerRecord<String, String> record) {
         ArtifactDiscovered e = EventCodec.decode(type(record), record.value(), ArtifactDiscovered.class);
-        service.awaitReady();
-        service.withProject(e.project(), engine -> Step.of(engine.onArtifact(e, service.now())));
+        service.awaitRebuilt();
+        service.decide(record.topic(), record.partition(), e.project(), engine -> Step.of(engine.onArtifact(e, service.now())));
     }
 
     @Incoming(Channels.COMMITS_IN)
     @Blocking
     public void onCommit(ConsumerRecord<String, String> record) {
         PromotionCommitted e = EventCodec.decode(type(record), record.value(), PromotionCommitted.class);
-        service.awaitReady();
-        service.withProject(e.project(), engine -> Step.of(engine.onCommitted(e, service.now())));
+        service.awaitRebuilt();
+        service.decide(record.topic(), record.partition(), e.project(), engine -> Step.of(engine.onCommitted(e, service.now())));
     }
 
     @Incoming(Channels.VERIFICATIONS_IN)
     @Blocking
     public void onVerification(ConsumerRecord<String, String> record) {
         VerificationCompleted e = EventCodec.decode(type(record), record.value(), VerificationCompleted.class);
-        service.awaitReady();
-        service.withProject(e.project(), engine -> Step.of(engine.onVerification(e, service.now())));
+        service.awaitRebuilt();
+        service.decide(record.topic(), record.partition(), e.project(), engine -> Step.of(engine.onVerification(e, service.now())));
     }
 
     @Incoming(Channels.COMMANDS_IN)
     @Blocking
     public void onCommand(ConsumerRecord<String, String> record) {
         CommandIssued c = EventCodec.decode(type(record), record.value(), CommandIssued.class);
-        service.awaitReady();
+        service.awaitRebuilt();
         LOG.infof("command %s %s in project %s by %s", c.id(), c.action(), c.project(), c.actor());
-        service.handle(c);
+        service.handle(record.topic(), record.partition(), c);
     }
 
     /** The CloudEvent type header; a record without one is not an event of ours. */

@@ -21,7 +21,8 @@ import java.util.List;
 import java.util.stream.Stream;
 
 /**
- * Start-up: rebuild state from the state topic, apply the manifests folder, then let the consumers decide.
+ * Start-up: start the state replica and wait until it has read the state topic, apply the manifests folder
+ * (through the commands topic, so each project's owner applies it), then report ready.
  * Also the ticker that re-evaluates time-based gates, and the readiness check.
  */
 @ApplicationScoped
@@ -46,8 +47,8 @@ public class Lifecycle {
         try {
             long t0 = System.nanoTime();
             long n = service.rebuild(config.rebuildTimeout());
-            LOG.infof("state rebuilt from %d records in %d ms: %d project(s)", n, (System.nanoTime() - t0) / 1_000_000,
-                    service.engine().projectNames().size());
+            LOG.infof("state rebuilt from %d records in %d ms: %d project(s); instance %s", n,
+                    (System.nanoTime() - t0) / 1_000_000, service.engine().projectNames().size(), config.instanceId());
             config.manifestsDir().ifPresent(this::loadManifests);
             service.markReady();
             NotReady.ready = true;
@@ -72,16 +73,16 @@ public class Lifecycle {
             throw new UncheckedIOException(e);
         }
         ManifestParser.Manifests m = ManifestParser.parse(sources, service.engine().catalog());
-        service.applyManifests(m, "manifests-dir", "loaded from " + dir);
+        service.applyManifests(m, sources, "manifests-dir", "loaded from " + dir, config.rebuildTimeout());
         LOG.infof("applied %d file(s) from %s: projects %s", sources.size(), dir, m.projectNames());
     }
 
-    /** Soak times end and windows open without any event: look again regularly. */
+    /** Soak times end and windows open without any event: look again regularly (the projects this instance owns). */
     @Scheduled(every = "${freightline.engine.tick-interval:5s}", concurrentExecution = Scheduled.ConcurrentExecution.SKIP,
             skipExecutionIf = NotReady.class)
     void tick() {
         for (String project : service.engine().projectNames()) {
-            service.withProject(project, e -> Step.of(e.tick(project, service.now())));
+            if (service.owns(project)) service.decideOwned(project, e -> Step.of(e.tick(project, service.now())));
         }
     }
 
