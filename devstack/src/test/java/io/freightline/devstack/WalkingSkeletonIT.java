@@ -153,7 +153,7 @@ class WalkingSkeletonIT {
     void servicesTurnUnreadyWithoutTheBrokerAndRecoverWithIt() throws Exception {
         stack.stopBroker();
         for (String service : DevStack.SERVICES) {
-            awaitReadiness(service, 503, 90);
+            awaitUnready(service);
         }
         stack.startBroker();
         for (String service : DevStack.SERVICES) {
@@ -162,6 +162,15 @@ class WalkingSkeletonIT {
         // and the pipeline still flows
         assertEquals(202, push(stack.webhookSecret(), "1.2.0").statusCode());
         await().atMost(120, TimeUnit.SECONDS).until(() -> repo.promotionsOf("staging").size() == 3);
+    }
+
+    /** Not ready: 503, or no answer within 3 s (what a Kubernetes readiness probe with timeoutSeconds: 3 sees). */
+    static void awaitUnready(String service) {
+        try {
+            await().atMost(90, TimeUnit.SECONDS).until(() -> ready(service) != 200);
+        } catch (org.awaitility.core.ConditionTimeoutException e) {
+            throw new AssertionError(service + " stays ready without the broker; its log ends with:\n" + stack.service(service).tail(80), e);
+        }
     }
 
     static void awaitReadiness(String service, int status, int seconds) {
@@ -175,8 +184,8 @@ class WalkingSkeletonIT {
 
     static int ready(String service) {
         try {
-            return HTTP.send(HttpRequest.newBuilder(URI.create(stack.url(service) + "/q/health/ready")).build(),
-                    HttpResponse.BodyHandlers.discarding()).statusCode();
+            return HTTP.send(HttpRequest.newBuilder(URI.create(stack.url(service) + "/q/health/ready"))
+                    .timeout(Duration.ofSeconds(3)).build(), HttpResponse.BodyHandlers.discarding()).statusCode();
         } catch (IOException e) {
             return -1;
         } catch (InterruptedException e) {
