@@ -42,7 +42,8 @@ public final class EngineApi {
     }
 
     public List<JsonNode> freight(String project, String token) {
-        return items(require(get("/api/v1/projects/" + project + "/freight", token)));
+        // newest first, 100 by default: ask for all of a campaign's freight
+        return items(require(get("/api/v1/projects/" + project + "/freight?limit=10000", token)));
     }
 
     public List<JsonNode> promotions(String project, String token) {
