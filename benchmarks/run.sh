@@ -15,7 +15,7 @@ fi
 
 classpath() { # module -> its test classpath
   ./mvnw -o -B -q -pl "$1" dependency:build-classpath -Dmdep.outputFile=target/bench.cp -Dmdep.includeScope=test >/dev/null
-  echo "$1/target/test-classes:$1/target/classes:$(cat "$1/target/bench.cp")"
+  echo "$PWD/$1/target/test-classes:$PWD/$1/target/classes:$(cat "$1/target/bench.cp")"
 }
 
 if [ "$mode" = "--smoke" ]; then
@@ -38,14 +38,16 @@ section() { # title, command...
   local title="$1"; shift
   echo "== $title" >&2
   local log; log=$(mktemp)
+  local err; err="benchmarks/target/$(echo "$title" | cut -d. -f1).stderr.log"
   local t0; t0=$(date +%s)
-  if "$@" >"$log" 2>&1; then status=ok; else status="FAILED (exit $?)"; fi
+  # the figures are on standard output; logs (broker, services) go to a file beside the results
+  if "$@" >"$log" 2>"$err"; then status=ok; else status="FAILED (exit $?, see $err)"; fi
   {
     echo "## $title"
     echo
     echo '```'
     echo "\$ ${*//$(pwd)\//}" | sed -E 's/-cp [^ ]+/-cp <module test classpath>/'
-    grep -vE '^(WARNING|SLF4J|[0-9]{4}-[0-9]{2}-[0-9]{2} .*(INFO|WARN|DEBUG))' "$log" | grep -v '^\s*$' | tail -40
+    grep -vE '^(WARNING|SLF4J|\[|[0-9]{4}-[0-9]{2}-[0-9]{2} .*(INFO|WARN|DEBUG))|__|\\_' "$log" | grep -v '^\s*$' | tail -40
     echo '```'
     echo "($status, $(( $(date +%s) - t0 )) s)"
     echo

@@ -9,6 +9,10 @@ public final class Demo {
     public static void main(String[] args) throws Exception {
         Path root = Path.of(System.getProperty("freightline.root", ".")).toAbsolutePath().normalize();
         Path home = root.resolve(".freightline/demo");
+        // the broker runs in this JVM: its logs go to a file, so the console shows what a user needs
+        java.nio.file.Files.createDirectories(home.resolve("logs"));
+        System.setProperty("org.slf4j.simpleLogger.logFile", home.resolve("logs/kafka.log").toString());
+        System.setProperty("org.slf4j.simpleLogger.showDateTime", "true");
         DevStack.Settings settings = new DevStack.Settings(root, home, 9092,
                 Map.of(DevStack.ENGINE, 8080, DevStack.WATCHER, 8081, DevStack.GIT_WRITER, 8082, DevStack.NOTIFIER, 8083),
                 System.getenv("FREIGHTLINE_WEBHOOK_SECRET"), blankToNull(System.getenv("FREIGHTLINE_ARGOCD_URL")),
@@ -30,7 +34,8 @@ public final class Demo {
     static String banner(DevStack stack, Path home, long startMillis) {
         StringBuilder b = new StringBuilder();
         b.append("\nFreightline is running (started in ").append(startMillis).append(" ms). Ctrl-C stops everything.\n\n");
-        b.append(String.format("  %-18s %s%n", "Kafka", stack.bootstrapServers() + "   (data: " + home.resolve("kafka") + ")"));
+        b.append(String.format("  %-18s %s%n", "Kafka", stack.bootstrapServers() + "   (data: " + home.resolve("kafka")
+                + ", log: " + home.resolve("logs/kafka.log") + ")"));
         for (String s : DevStack.SERVICES) {
             b.append(String.format("  %-18s %s   (log: %s)%n", s, stack.url(s), stack.service(s).log()));
         }
@@ -49,6 +54,7 @@ public final class Demo {
         b.append("Then watch dev and staging move:\n\n  git --git-dir ").append(stack.repository())
                 .append(" log --format='%h %s' -5\n");
         b.append("  ./freightline get stages --token ").append(stack.tokens().get("viewer")).append("\n");
+        b.append("\nPipeline view: ").append(stack.url(DevStack.ENGINE)).append("/  (sign in with a token above)\n");
         return b.toString();
     }
 
