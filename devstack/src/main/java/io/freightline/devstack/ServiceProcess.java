@@ -44,7 +44,7 @@ public final class ServiceProcess implements AutoCloseable {
         try {
             Files.createDirectories(log.getParent());
             ProcessBuilder pb = new ProcessBuilder(cmd).redirectErrorStream(true)
-                    .redirectOutput(ProcessBuilder.Redirect.to(log.toFile()));
+                    .redirectOutput(ProcessBuilder.Redirect.appendTo(log.toFile())); // a restarted service keeps its earlier log
             pb.environment().putAll(env);
             return new ServiceProcess(name, port, log, pb.start());
         } catch (IOException e) {

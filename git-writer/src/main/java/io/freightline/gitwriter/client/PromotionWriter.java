@@ -261,8 +261,11 @@ public class PromotionWriter implements AutoCloseable {
     /** Authentication and authorization failures do not heal by retrying. */
     static boolean isAuthError(String msg) {
         String m = String.valueOf(msg).toLowerCase(java.util.Locale.ROOT);
+        // words, never bare status numbers: "401" also appears in URLs such as git://127.0.0.1:40123/repo.git,
+        // and a network outage must stay retryable
         return m.contains("not authorized") || m.contains("authentication is required") || m.contains("auth fail")
-                || m.contains("401") || m.contains("403") || m.contains("no more authentication methods")
+                || m.contains("not permitted") || m.contains("unauthorized") || m.contains("forbidden")
+                || m.contains("no more authentication methods")
                 || m.contains("cannot log in at"); // JGit's Apache MINA client: every key refused
     }
 

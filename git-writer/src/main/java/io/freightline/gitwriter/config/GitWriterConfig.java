@@ -40,8 +40,11 @@ public interface GitWriterConfig {
     }
 
     interface Push {
-        /** Attempts (fetch, apply, push) before a promotion fails on non-fast-forward or network errors. */
-        @WithDefault("10")
+        /**
+         * Attempts (fetch, apply, push) before a promotion fails on non-fast-forward or network errors; with the
+         * default backoff, 30 attempts ride out a remote that is away for about two minutes.
+         */
+        @WithDefault("30")
         int maxAttempts();
 
         /** First backoff between attempts; doubles up to max-backoff, with jitter. */
