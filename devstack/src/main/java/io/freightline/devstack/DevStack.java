@@ -1,13 +1,11 @@
 package io.freightline.devstack;
 
 import io.freightline.testsupport.EmbeddedKafkaBroker;
+import io.freightline.testsupport.Ports;
 import io.freightline.testsupport.TestBroker;
 
 import java.io.IOException;
 import java.io.InputStream;
-import java.io.UncheckedIOException;
-import java.net.InetAddress;
-import java.net.ServerSocket;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -112,7 +110,7 @@ public final class DevStack implements AutoCloseable {
     private void startServices() {
         for (String name : SERVICES) {
             int port = settings.ports().getOrDefault(name, 0);
-            startService(name, port == 0 ? freePort() : port);
+            startService(name, port == 0 ? Ports.freePort() : port);
         }
         services.values().forEach(p -> p.awaitReady(Duration.ofSeconds(180)));
     }
@@ -246,11 +244,4 @@ public final class DevStack implements AutoCloseable {
         stopBroker();
     }
 
-    static int freePort() {
-        try (ServerSocket s = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
-            return s.getLocalPort();
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
-        }
-    }
 }

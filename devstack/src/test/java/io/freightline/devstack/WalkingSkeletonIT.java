@@ -44,7 +44,7 @@ class WalkingSkeletonIT {
     @BeforeAll
     static void start(@TempDir Path tmp) throws Exception {
         home = tmp.resolve("demo");
-        kafkaPort = DevStack.freePort();
+        kafkaPort = io.freightline.testsupport.Ports.freePort();
         stack = DevStack.start(settings());
         repo = new GitOpsRepo(stack.repository());
     }

@@ -13,8 +13,6 @@ import java.io.IOException;
 import java.io.PrintStream;
 import java.io.OutputStream;
 import java.io.UncheckedIOException;
-import java.net.InetAddress;
-import java.net.ServerSocket;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Comparator;
@@ -41,8 +39,8 @@ public final class EmbeddedKafkaBroker implements AutoCloseable {
 
     /** @param port 0 = pick a free port */
     public static EmbeddedKafkaBroker start(int port, Path dataDir, boolean deleteOnClose) throws Exception {
-        int brokerPort = port == 0 ? freePort() : port;
-        int controllerPort = freePort();
+        int brokerPort = port == 0 ? Ports.freePort() : port;
+        int controllerPort = Ports.freePort();
         Files.createDirectories(dataDir);
         String logDir = dataDir.toAbsolutePath().toString();
 
@@ -103,12 +101,6 @@ public final class EmbeddedKafkaBroker implements AutoCloseable {
         }
     }
 
-    private static int freePort() throws IOException {
-        try (ServerSocket s = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
-            s.setReuseAddress(true);
-            return s.getLocalPort();
-        }
-    }
 
     @Override
     public void close() {

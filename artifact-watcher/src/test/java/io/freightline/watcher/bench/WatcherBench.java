@@ -14,7 +14,6 @@ import io.freightline.testsupport.TestBroker;
 import java.io.File;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
-import java.net.ServerSocket;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -46,7 +45,7 @@ public final class WatcherBench {
         EmbeddedKafkaBroker broker = EmbeddedKafkaBroker.start(0, Files.createTempDirectory("bench-kafka-"), true);
         TestBroker.createTopics(broker.bootstrapServers(), 2);
         Registry registry = new Registry(tags);
-        int port = freePort();
+        int port = io.freightline.testsupport.Ports.freePort();
         File jar = new File("artifact-watcher/target/quarkus-app/quarkus-run.jar");
         if (!jar.exists()) jar = new File("target/quarkus-app/quarkus-run.jar");
         Process watcher = new ProcessBuilder("java", "-Dkafka.bootstrap.servers=" + broker.bootstrapServers(),
@@ -131,11 +130,6 @@ public final class WatcherBench {
         throw new IllegalStateException("watcher not ready");
     }
 
-    static int freePort() throws Exception {
-        try (ServerSocket s = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
-            return s.getLocalPort();
-        }
-    }
 
     /** A registry with n tags, pages of at most 1000 with a Link header; counts calls per poll (a poll starts at page 1). */
     static final class Registry {

@@ -12,8 +12,6 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
 import java.io.IOException;
-import java.net.InetAddress;
-import java.net.ServerSocket;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -86,7 +84,7 @@ class WatcherRestartIT {
         Fixtures.warehouse(PROJECT, "slow", 1, sub("slow", host + "/restart/slow", SLOW_TAGS, null));
         Fixtures.warehouse(PROJECT, "hooked", 0, sub("hooked", "127.0.0.1:5999/restart/hooked", 20, "webhook"));
 
-        int port1 = freePort();
+        int port1 = io.freightline.testsupport.Ports.freePort();
         Process first = startWatcher("restart-it-1", port1);
         awaitReady(first, port1);
         String delivery = Fixtures.distributionPush("127.0.0.1:5999", "restart/hooked", "1.0.0",
@@ -106,7 +104,7 @@ class WatcherRestartIT {
         // phase 2: the registry answers again; another instance (new process, new transactional id) takes over
         registry.stubFor(get(urlEqualTo(pageUrl("restart/slow", tags(SLOW_TAGS), 2))).atPriority(1)
                 .willReturn(page("restart/slow", tags(SLOW_TAGS), 2)));
-        int port2 = freePort();
+        int port2 = io.freightline.testsupport.Ports.freePort();
         Process second = startWatcher("restart-it-2", port2);
         awaitReady(second, port2);
         // a delivery handled by the killed instance is a replay for the new one: it answers without re-doing it
@@ -230,9 +228,4 @@ class WatcherRestartIT {
                 .POST(HttpRequest.BodyPublishers.ofString(body)).build(), HttpResponse.BodyHandlers.ofString());
     }
 
-    static int freePort() throws IOException {
-        try (ServerSocket s = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
-            return s.getLocalPort();
-        }
-    }
 }
