@@ -221,7 +221,8 @@ class NotifierFlowTest {
     }
 
     @Test
-    void syncRefusedBySyncWindowIsRetriedWhenTheWindowOpens() {
+    void syncRefusedWhileArgoCdAlreadyReportsCanSyncIsTriedAgainAtTheNextPoll() {
+        // the window closed between Argo CD refusing the sync and the notifier reading the app's windows
         String app = "window-" + id("a");
         FakeArgoCd.App a = argocd().app(app);
         a.windowRefusals = 2;
@@ -231,18 +232,69 @@ class NotifierFlowTest {
         VerificationCompleted v = awaitVerification(pid);
         assertEquals(Outcome.VERIFIED, v.outcome(), v.message());
         assertEquals(3, a.syncBodies.size(), "two refusals, then accepted");
+        assertEquals(2, argocd().requests("GET", "/api/v1/applications/" + app + "/syncwindows").size(),
+                "the windows were read after each refusal");
     }
 
     @Test
-    void syncWindowThatNeverOpensIsReportedAtTheTimeout() {
+    void syncBlockedByADenyWindowWaitsForCanSyncAndSyncsOnceTheWindowCloses() {
+        String app = "deny-" + id("a");
+        FakeArgoCd.App a = argocd().app(app);
+        FakeArgoCd.Window deny = new FakeArgoCd.Window("deny", "0 22 * * *", "1h", false, true);
+        a.windows.add(deny);
+        String pid = id("deny");
+        String sha = sha();
+        publish(commit(pid, "prod", sha, apps(null, null, app), null));
+
+        String windowsPath = "/api/v1/applications/" + app + "/syncwindows";
+        await().atMost(Duration.ofSeconds(30)).until(() -> argocd().requests("GET", windowsPath).size() >= 3);
+        assertEquals(1, a.syncBodies.size(), "while canSync is false the sync is not asked for again");
+        assertTrue(verifications.events(VerificationCompleted.class, v -> v.promotionId().equals(pid)).isEmpty());
+
+        a.windows.set(0, new FakeArgoCd.Window("deny", "0 22 * * *", "1h", false, false));
+        VerificationCompleted v = awaitVerification(pid);
+        assertEquals(Outcome.VERIFIED, v.outcome(), v.message());
+        assertEquals(2, a.syncBodies.size(), "refused once, then accepted once canSync was true");
+        assertEquals(sha, a.syncBodies.get(1).path("revision").asText());
+        FakeArgoCd.Recorded firstRead = argocd().requests("GET", windowsPath).get(0);
+        assertEquals(List.of("argocd"), firstRead.query().get("appNamespace"));
+        assertEquals(List.of("default"), firstRead.query().get("project"));
+        assertEquals("Bearer " + FakeArgoCd.TOKEN, firstRead.authorization());
+        assertTrue(argocd().requests("POST", "/api/v1/applications/" + app + "/sync").get(0).atNanos()
+                < firstRead.atNanos(), "the windows are read because a sync was refused");
+    }
+
+    @Test
+    void syncWindowThatStaysClosedIsNamedInTheTimeoutMessage() {
         String app = "closed-" + id("a");
-        argocd().app(app).windowRefusals = Integer.MAX_VALUE;
+        FakeArgoCd.App a = argocd().app(app);
+        a.windows.add(new FakeArgoCd.Window("allow", "0 6 * * 1-5", "10h", false, false));
         String pid = id("closed");
         publish(commit(pid, "prod", sha(), apps(null, 3L, app), null));
 
         VerificationCompleted v = awaitVerification(pid);
         assertEquals(Outcome.TIMED_OUT, v.outcome());
-        assertTrue(v.message().contains("sync window"), v.message());
+        String window = "blocked by sync window allow \"0 6 * * 1-5\" for 10h (allow window not open now)";
+        assertTrue(v.message().contains(window), v.message());
+        assertTrue(v.apps().get(0).message().contains(window), v.apps().get(0).message());
+        assertEquals(1, a.syncBodies.size(), "no blind retries: canSync never turned true");
+    }
+
+    @Test
+    void unreadableSyncWindowsFallBackToRetryingTheSyncAtTheWindowRetryInterval() {
+        String app = "blindretry-" + id("a");
+        FakeArgoCd.App a = argocd().app(app);
+        a.windowRefusals = 1;
+        a.windowReadFailures = 3; // the call and its two quick retries
+        String pid = id("blindretry");
+        publish(commit(pid, "prod", sha(), apps(null, null, app), null));
+
+        VerificationCompleted v = awaitVerification(pid);
+        assertEquals(Outcome.VERIFIED, v.outcome(), v.message());
+        List<FakeArgoCd.Recorded> syncs = argocd().requests("POST", "/api/v1/applications/" + app + "/sync");
+        assertEquals(2, syncs.size());
+        // %test sync-window-retry is 1 s, the poll interval 150 ms: the second sync waited for the retry interval
+        assertTrue(syncs.get(1).atNanos() - syncs.get(0).atNanos() >= Duration.ofMillis(900).toNanos());
     }
 
     @Test

@@ -32,8 +32,10 @@ import static com.github.tomakehurst.wiremock.core.WireMockConfiguration.options
 /**
  * A simulated Argo CD API server (WireMock) shaped by shared/contracts/argocd: {@code POST
  * /api/v1/applications/{name}/sync} records the revision; {@code GET /api/v1/applications/{name}} answers the real
- * application-example.json walked from Running/OutOfSync/Progressing to Succeeded/Synced/Healthy at that revision.
- * It checks the bearer token, and can be switched to answer 5xx, hang or reset connections.
+ * application-example.json walked from Running/OutOfSync/Progressing to Succeeded/Synced/Healthy at that revision,
+ * or to the health a test scripted for the app ({@link #onNextSync}, {@link #health}); {@code GET
+ * …/syncwindows} answers that no window blocks. It checks the bearer token, and can be switched to answer 5xx, hang
+ * or reset connections.
  */
 public final class FakeArgoCD implements AutoCloseable {
     public enum Mode { OK, ERROR_5XX, HANG, RESET }
@@ -41,6 +43,7 @@ public final class FakeArgoCD implements AutoCloseable {
     private static final ObjectMapper JSON = EventCodec.mapper();
     private static final Pattern SYNC = Pattern.compile("^/api/v1/applications/([^/?]+)/sync$");
     private static final Pattern GET = Pattern.compile("^/api/v1/applications/([^/?]+)$");
+    private static final Pattern WINDOWS = Pattern.compile("^/api/v1/applications/([^/?]+)/syncwindows$");
 
     private final String token;
     private final WireMockServer server;
@@ -54,11 +57,37 @@ public final class FakeArgoCD implements AutoCloseable {
     private volatile int walkSteps = 2;
     private volatile int hangMillis = 30_000;
 
+    /**
+     * An application health as Argo CD reports it: {@code status.health.status}, and the Deployment's health in
+     * {@code status.resources[]} with the controller's message.
+     */
+    public record Health(String status, String message) {
+        public static Health healthy() {
+            return new Health("Healthy", null);
+        }
+
+        /** Still rolling out, e.g. {@code Waiting for rollout to finish: 0 of 1 updated replicas are available...}. */
+        public static Health progressing(String message) {
+            return new Health("Progressing", message);
+        }
+
+        /** Failed, e.g. {@code Deployment "app" exceeded its progress deadline}. */
+        public static Health degraded(String message) {
+            return new Health("Degraded", message);
+        }
+    }
+
     /** One application's state: the last sync's revision and how many GETs have seen it since. */
     static final class App {
         volatile String revision = "ea8759964626a583667a2bfd08f334ec2070040a";
         volatile int getsSinceSync = 99;
+        /** The health once the walk after the last sync is over; null = Healthy. */
+        volatile Health health;
+        /** Becomes {@link #health} at the next sync. */
+        volatile Health nextSync;
         final List<String> synced = new ArrayList<>();
+        /** GET answers that showed the app Synced, per "revision health". */
+        final Map<String, AtomicLong> shown = new ConcurrentHashMap<>();
     }
 
     public FakeArgoCD(String token) {
@@ -109,6 +138,26 @@ public final class FakeArgoCD implements AutoCloseable {
 
     public long syncs() {
         return syncs.get();
+    }
+
+    /**
+     * Scripts what the application does after the next sync (to the next revision promoted to it): it walks through
+     * Running and Progressing as usual, then stays at {@code health} instead of turning Healthy.
+     */
+    public void onNextSync(String app, Health health) {
+        apps.computeIfAbsent(app, n -> new App()).nextSync = health;
+    }
+
+    /** Sets the application's health at the revision it synced last, e.g. a rollout that finally turned Healthy. */
+    public void health(String app, Health health) {
+        apps.computeIfAbsent(app, n -> new App()).health = health;
+    }
+
+    /** How many GET answers showed the application Synced at the revision with that health status. */
+    public long shown(String app, String revision, String healthStatus) {
+        App a = apps.get(app);
+        AtomicLong n = a == null ? null : a.shown.get(revision + " " + healthStatus);
+        return n == null ? 0 : n.get();
     }
 
     /** The revisions synced for an application, in order. */
@@ -170,14 +219,27 @@ public final class FakeArgoCD implements AutoCloseable {
             Matcher get = GET.matcher(path);
             if (req.getMethod().getName().equals("GET") && get.matches()) {
                 App app = apps.computeIfAbsent(get.group(1), n -> new App());
-                int step = app.getsSinceSync++;
-                return ok(application(get.group(1), app.revision, step));
+                ObjectNode answer;
+                synchronized (app) {
+                    int step = app.getsSinceSync++;
+                    answer = application(get.group(1), app, step);
+                }
+                JsonNode status = answer.path("status");
+                if ("Synced".equals(status.path("sync").path("status").asText())) {
+                    app.shown.computeIfAbsent(status.path("sync").path("revision").asText() + " "
+                            + status.path("health").path("status").asText(), k -> new AtomicLong()).incrementAndGet();
+                }
+                return ok(answer);
+            }
+            if (req.getMethod().getName().equals("GET") && WINDOWS.matcher(path).matches()) {
+                // applicationApplicationSyncWindowsResponse of an app no window applies to (empty lists left out)
+                return ok(JSON.createObjectNode().put("canSync", true));
             }
             if (req.getMethod().getName().equals("GET") && path.equals("/api/v1/applications")) {
                 ObjectNode list = JSON.createObjectNode();
                 list.putObject("metadata");
                 ArrayNode items = list.putArray("items");
-                apps.forEach((name, app) -> items.add(application(name, app.revision, 99)));
+                apps.forEach((name, app) -> items.add(application(name, app, 99)));
                 return ok(list);
             }
             return error(404, 5, "not found");
@@ -199,18 +261,23 @@ public final class FakeArgoCD implements AutoCloseable {
             synchronized (app.synced) {
                 app.synced.add(rev);
             }
-            app.revision = rev;
-            app.getsSinceSync = 0;
-            syncs.incrementAndGet();
-            return ok(application(name, rev, -1));
+            synchronized (app) {
+                app.revision = rev;
+                app.getsSinceSync = 0;
+                app.health = app.nextSync;
+                app.nextSync = null;
+                syncs.incrementAndGet();
+                return ok(application(name, app, -1));
+            }
         }
     }
 
     /**
-     * The contract Application at a revision: step -1 = just queued (operation set), 0 = Running/OutOfSync,
-     * 1.. = Succeeded/Synced with health Progressing until {@code walkSteps}, then Healthy.
+     * The contract Application at the app's revision: step -1 = just queued (operation set), 0 = Running/OutOfSync,
+     * 1.. = Succeeded/Synced with health Progressing until {@code walkSteps}, then Healthy or the scripted health.
      */
-    private ObjectNode application(String name, String revision, int step) {
+    private ObjectNode application(String name, App state, int step) {
+        String revision = state.revision;
         ObjectNode app = template.deepCopy();
         ObjectNode meta = (ObjectNode) app.path("metadata");
         meta.put("name", name);
@@ -239,7 +306,18 @@ public final class FakeArgoCD implements AutoCloseable {
             op.put("finishedAt", now);
             sync.put("status", "Synced");
             sync.put("revision", revision);
-            health.put("status", step < steps ? "Progressing" : "Healthy");
+            Health h = step < steps ? Health.progressing(null) : state.health != null ? state.health : Health.healthy();
+            health.put("status", h.status());
+            // like Argo CD 3's controller: status.health.message stays empty, the words are on the resource whose
+            // health decides the app's
+            for (JsonNode r : status.path("resources")) {
+                if ("Deployment".equals(r.path("kind").asText())) {
+                    ObjectNode rh = ((ObjectNode) r).putObject("health").put("status", h.status());
+                    if (h.message() != null) {
+                        rh.put("message", h.message());
+                    }
+                }
+            }
         }
         status.put("reconciledAt", now);
         return app;

@@ -83,9 +83,44 @@ public final class GitRepo {
         return b == null ? null : new String(b, StandardCharsets.UTF_8);
     }
 
+    /** A file's text at a commit, or null when the file is not in that commit. */
+    public String readAt(String commit, String path) {
+        try (Repository repo = open(); RevWalk walk = new RevWalk(repo)) {
+            RevCommit c = walk.parseCommit(ObjectId.fromString(commit));
+            try (TreeWalk tw = TreeWalk.forPath(repo, path, c.getTree())) {
+                return tw == null ? null : new String(repo.open(tw.getObjectId(0)).getBytes(), StandardCharsets.UTF_8);
+            }
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
     /** The {@code newTag} of a kustomization.yaml, unquoted, or null. */
     public String newTag(String stageDir) {
-        String text = read(stageDir + "/kustomization.yaml");
+        return newTagOf(read(stageDir + "/kustomization.yaml"));
+    }
+
+    /** The {@code newTag} of a stage folder's kustomization.yaml at a commit, unquoted, or null. */
+    public String newTagAt(String commit, String stageDir) {
+        return newTagOf(readAt(commit, stageDir + "/kustomization.yaml"));
+    }
+
+    /**
+     * The commits of main, newest first, that set a stage folder's {@code newTag} to {@code tag}: the tag differs in
+     * their first parent (or they have none).
+     */
+    public List<String> commitsSetting(String stageDir, String tag) {
+        List<String> out = new ArrayList<>();
+        for (RevCommit c : log()) {
+            if (tag.equals(newTagAt(c.name(), stageDir))
+                    && (c.getParentCount() == 0 || !tag.equals(newTagAt(c.getParent(0).name(), stageDir)))) {
+                out.add(c.name());
+            }
+        }
+        return out;
+    }
+
+    private static String newTagOf(String text) {
         if (text == null) {
             return null;
         }

@@ -14,8 +14,9 @@ import org.eclipse.microprofile.rest.client.inject.RegisterRestClient;
 
 /**
  * The Argo CD API server operations we use, as in swagger.json (ApplicationService_List/Get/Sync,
- * SessionService_Create, VersionService_Version). Bodies are JSON text so the wrapper controls every field sent and
- * reads error bodies ({@code runtimeError}) itself. Built per server by {@link ArgoCdServers}.
+ * ApplicationService_GetApplicationSyncWindows, SessionService_Create, VersionService_Version). Bodies are JSON text
+ * so the wrapper controls every field sent and reads error bodies ({@code runtimeError}) itself. Built per server by
+ * {@link ArgoCdServers}.
  */
 @RegisterRestClient(configKey = "argocd")
 @Path("/api")
@@ -36,6 +37,11 @@ interface ArgoCdApi {
     @POST
     @Path("/v1/applications/{name}/sync")
     Response sync(@PathParam("name") String name, String body, @HeaderParam("Authorization") String authorization);
+
+    @GET
+    @Path("/v1/applications/{name}/syncwindows")
+    Response syncWindows(@PathParam("name") String name, @QueryParam("appNamespace") String appNamespace,
+                         @QueryParam("project") String project, @HeaderParam("Authorization") String authorization);
 
     @POST
     @Path("/v1/session")

@@ -10,6 +10,7 @@ import io.freightline.notifier.domain.AppSnapshot;
 import io.freightline.notifier.domain.ArgoCdException;
 import io.freightline.notifier.domain.ArgoCdGateway;
 import io.freightline.notifier.domain.Assessor;
+import io.freightline.notifier.domain.SyncWindows;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Timer;
 import io.quarkus.rest.client.reactive.QuarkusRestClientBuilder;
@@ -113,6 +114,13 @@ public class ArgoCdServers implements ArgoCdGateway {
         infos.addObject().put("name", Assessor.INFO_PROMOTION).put("value", spec.promotionId());
         String text = body.toString();
         return AppSnapshot.from(s.call("sync", () -> s.api.sync(app.name(), text, s.authorization())));
+    }
+
+    @Override
+    public SyncWindows syncWindows(String server, AppRef app) {
+        Server s = server(server);
+        return SyncWindows.from(s.call("syncwindows",
+                () -> s.api.syncWindows(app.name(), app.namespace(), app.project(), s.authorization())));
     }
 
     /** Whether the server answers at all (GET /api/version, no credentials needed); the failure otherwise. */

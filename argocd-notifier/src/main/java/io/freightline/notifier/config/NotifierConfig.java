@@ -107,7 +107,7 @@ public interface NotifierConfig {
         @WithDefault("5S")
         Duration pollInterval();
 
-        /** How often a sync refused by a sync window is tried again. */
+        /** Retry interval of a sync refused by a sync window when its windows cannot be read (else canSync is polled). */
         @WithDefault("60S")
         Duration syncWindowRetry();
 

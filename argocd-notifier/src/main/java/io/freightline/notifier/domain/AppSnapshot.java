@@ -54,10 +54,34 @@ public record AppSnapshot(
                 operation(opState.path("operation")), text(opState.path("syncResult").path("revision")),
                 strings(opState.path("syncResult").path("revisions")))
                 : null;
+        String health = text(status.path("health").path("status"));
+        String healthMessage = text(status.path("health").path("message"));
+        if (healthMessage == null || healthMessage.isBlank()) {
+            healthMessage = resourceHealthMessages(status.path("resources"), health);
+        }
         return new AppSnapshot(text(meta.path("name")), text(meta.path("namespace")), multi, repos,
                 operation(app.path("operation")), text(status.path("sync").path("status")),
                 text(status.path("sync").path("revision")), strings(status.path("sync").path("revisions")),
-                text(status.path("health").path("status")), text(status.path("health").path("message")), state);
+                health, healthMessage, state);
+    }
+
+    /**
+     * Argo CD 3 no longer fills {@code status.health.message}: the controller's words are on the resources whose
+     * health made the app's ({@code status.resources[].health}, e.g. {@code Deployment "web" exceeded its progress
+     * deadline}). Null when the app is Healthy or no such resource has a message.
+     */
+    private static String resourceHealthMessages(JsonNode resources, String appHealth) {
+        if (appHealth == null || "Healthy".equals(appHealth)) {
+            return null;
+        }
+        List<String> messages = new ArrayList<>();
+        for (JsonNode r : resources) {
+            String message = text(r.path("health").path("message"));
+            if (appHealth.equals(text(r.path("health").path("status"))) && message != null && !message.isBlank()) {
+                messages.add(text(r.path("kind")) + " " + text(r.path("name")) + ": " + message);
+            }
+        }
+        return messages.isEmpty() ? null : String.join("; ", messages);
     }
 
     /** The revision Argo CD compared the live state against, at a source index (-1: single source). */

@@ -17,6 +17,9 @@ public interface ArgoCdGateway {
     /** Requests a sync; returns once Argo CD has queued the operation. */
     AppSnapshot sync(String server, AppRef app, SyncSpec spec);
 
+    /** The app's sync windows and whether a manual sync may run now. */
+    SyncWindows syncWindows(String server, AppRef app);
+
     /**
      * @param sourceIndex -1 for a single-source app, else the 0-based index in {@code spec.sources}
      */

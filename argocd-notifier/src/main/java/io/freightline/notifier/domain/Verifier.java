@@ -283,13 +283,8 @@ public final class Verifier implements AutoCloseable {
                     finish(run, Outcome.FAILED, app.ref.display() + ": " + f.reason(), "argocd");
                     return null;
                 } else if (verdict instanceof Assessment.NeedsSync) {
-                    if (app.windowRetryAt != null && now.isBefore(app.windowRetryAt)) {
-                        app.note = app.windowMessage;
-                        Duration untilWindow = Duration.between(now, app.windowRetryAt);
-                        next = untilWindow.compareTo(next) < 0 ? untilWindow : next;
-                    } else {
-                        requestSync(run, app, server, revision, now);
-                    }
+                    Duration due = syncUnlessWindowBlocks(run, app, server, revision, now);
+                    next = due != null && due.compareTo(next) < 0 ? due : next;
                 } else if (verdict instanceof Assessment.OtherOperation o) {
                     app.note = o.reason() + "; waiting for it, not overriding it";
                 }
@@ -307,7 +302,7 @@ public final class Verifier implements AutoCloseable {
                 listener.healthy(run.commit.project(), run.commit.stage(), elapsed);
                 return startChecks(run);
             }
-            return next;
+            return untilDeadline(run, next);
         } catch (ArgoCdException e) {
             if (!e.retryable()) {
                 finish(run, Outcome.ERROR, e.getMessage(), "argocd");
@@ -322,8 +317,17 @@ public final class Verifier implements AutoCloseable {
             }
             LOG.log(System.Logger.Level.WARNING, "verification {0}: Argo CD call failed ({1}), retrying in {2} ms",
                     run.key, e.getMessage(), backoff.toMillis());
-            return backoff;
+            return untilDeadline(run, backoff);
         }
+    }
+
+    /** The wait, shortened so that the step after it comes no later than the stage timeout. */
+    private Duration untilDeadline(Run run, Duration wait) {
+        Duration left = Duration.between(clock.instant(), run.deadline);
+        if (left.isNegative()) {
+            return Duration.ZERO;
+        }
+        return left.compareTo(wait) < 0 ? left : wait;
     }
 
     private AppSnapshot look(String server, AppTrack app, ArgoCDTarget target) {
@@ -360,21 +364,79 @@ public final class Verifier implements AutoCloseable {
         return apps;
     }
 
+    /**
+     * Requests the sync, unless a sync window refused it before and Argo CD's {@code canSync} still says no: then
+     * the sync waits, and {@code canSync} is read again at every poll until it turns true or the stage times out.
+     * When the windows cannot be read, the sync itself is retried every {@code syncWindowRetry}.
+     *
+     * @return when the next step is due if sooner than the poll interval, else null
+     */
+    private Duration syncUnlessWindowBlocks(Run run, AppTrack app, String server, String revision, Instant now) {
+        if (app.windowRetryAt != null && now.isBefore(app.windowRetryAt)) {
+            app.note = app.windowMessage;
+            return Duration.between(now, app.windowRetryAt);
+        }
+        if (app.windowBlocked && app.windowRetryAt == null && !canSyncNow(run, app, server, now)) {
+            return null;
+        }
+        requestSync(run, app, server, revision, now);
+        return null;
+    }
+
     private void requestSync(Run run, AppTrack app, String server, String revision, Instant now) {
         try {
             argo.sync(server, app.ref, new ArgoCdGateway.SyncSpec(revision, app.sourceIndex, run.commit.promotionId()));
             app.syncRequested = true;
+            app.windowBlocked = false;
             app.windowRetryAt = null;
+            app.windowMessage = null;
             app.note = "sync to " + Revisions.abbrev(revision) + " requested";
         } catch (ArgoCdException.OperationInProgress e) {
             app.note = "another operation is already in progress; waiting for it, not overriding it";
         } catch (ArgoCdException.SyncWindowBlocked e) {
+            app.windowRetryAt = null;
+            app.windowBlocked = !canSyncNow(run, app, server, now);
+            if (!app.windowBlocked) {
+                // the window opened (or the project's windows changed) between the refusal and our look at them
+                app.note = "sync refused by a sync window (" + e.getMessage() + ") but Argo CD reports canSync true"
+                        + " now; trying again at the next poll";
+            }
+        }
+    }
+
+    /**
+     * Reads the app's sync windows ({@code GET …/syncwindows}) and notes what blocks the sync. A failure to read
+     * them never fails the verification: the sync is then retried blindly every {@code syncWindowRetry}.
+     */
+    private boolean canSyncNow(Run run, AppTrack app, String server, Instant now) {
+        SyncWindows windows;
+        try {
+            windows = argo.syncWindows(server, app.ref);
+        } catch (ArgoCdException e) {
             app.windowRetryAt = now.plus(settings.syncWindowRetry());
-            app.windowMessage = "sync refused by a sync window (" + e.getMessage() + "); retrying every "
-                    + settings.syncWindowRetry().toSeconds() + " s until the window opens";
+            app.windowMessage = "sync refused by a sync window; its windows could not be read (" + e.getMessage()
+                    + "); retrying the sync every " + human(settings.syncWindowRetry());
             app.note = app.windowMessage;
             LOG.log(System.Logger.Level.INFO, "{0}: {1}", app.ref.display(), app.windowMessage);
+            return false;
         }
+        if (windows.canSync()) {
+            return true;
+        }
+        String blocked = "sync refused: " + windows.blockedBy();
+        if (!blocked.equals(app.windowMessage)) {
+            // once per change of the blocking windows, not at every poll
+            LOG.log(System.Logger.Level.INFO, "promotion {0} in {1}/{2}: {3}: {4}; checking canSync every {5} until "
+                            + "the stage times out at {6}", run.commit.promotionId(), run.commit.project(),
+                    run.commit.stage(), app.ref.display(), blocked, human(settings.pollInterval()), run.deadline);
+        }
+        app.windowMessage = blocked;
+        app.note = blocked;
+        return false;
+    }
+
+    private static String human(Duration d) {
+        return d.toMillis() % 1000 == 0 ? d.toSeconds() + " s" : d.toMillis() + " ms";
     }
 
     private void timedOut(Run run) {
@@ -637,6 +699,9 @@ public final class Verifier implements AutoCloseable {
         boolean refreshed;
         boolean syncRequested;
         boolean done;
+        /** A sync window refused our sync: it is requested again only once canSync is true. */
+        boolean windowBlocked;
+        /** Set when the windows could not be read: the sync is retried blindly at this time. */
         Instant windowRetryAt;
         String windowMessage;
         AppSnapshot last;

@@ -70,6 +70,20 @@ class AssessorTest {
     }
 
     @Test
+    void degradedWithoutAnAppMessageTakesTheControllersWordsFromTheResource() throws Exception {
+        // Argo CD 3 leaves status.health.message empty; the Deployment's health carries the message
+        ObjectNode app = example();
+        ((ObjectNode) status(app).path("sync")).put("revision", SHA);
+        ((ObjectNode) status(app).path("health")).put("status", "Degraded");
+        ((ObjectNode) status(app).path("resources").path(1)).putObject("health").put("status", "Degraded")
+                .put("message", "Deployment \"test-lla\" exceeded its progress deadline");
+        Assessment a = assess(app, SHA, true);
+        assertInstanceOf(Assessment.Failed.class, a);
+        assertEquals("health Degraded: Deployment test-lla: Deployment \"test-lla\" exceeded its progress deadline",
+                a.reason());
+    }
+
+    @Test
     void degradedBeforeOurRevisionRanIsNotOurFailure() throws Exception {
         ObjectNode app = example();
         ((ObjectNode) status(app).path("health")).put("status", "Degraded");

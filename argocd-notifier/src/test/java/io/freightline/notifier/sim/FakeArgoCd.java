@@ -95,6 +95,52 @@ public final class FakeArgoCd implements AutoCloseable {
         server.stop();
     }
 
+    /**
+     * A sync window of the app's AppProject ({@code v1alpha1SyncWindow}), reduced to what the syncwindows endpoint
+     * returns; {@code active} says whether its schedule is open now.
+     */
+    public record Window(String kind, String schedule, String duration, boolean manualSync, boolean active) {
+    }
+
+    /**
+     * Argo CD's {@code SyncWindows.CanSync(isManual=true)}: an active deny window blocks unless it allows manual
+     * syncs; otherwise allow windows block while none of them is active.
+     */
+    static boolean canSync(List<Window> windows) {
+        List<Window> active = windows.stream().filter(Window::active).toList();
+        List<Window> deny = active.stream().filter(w -> w.kind().equals("deny")).toList();
+        if (!deny.isEmpty()) {
+            return deny.stream().allMatch(Window::manualSync);
+        }
+        if (active.stream().anyMatch(w -> w.kind().equals("allow"))) {
+            return true;
+        }
+        List<Window> closedAllows = windows.stream().filter(w -> w.kind().equals("allow") && !w.active()).toList();
+        return closedAllows.isEmpty() || closedAllows.stream().allMatch(Window::manualSync);
+    }
+
+    /** The {@code applicationApplicationSyncWindowsResponse}; like Argo CD, empty lists are left out. */
+    static ObjectNode syncWindows(List<Window> windows) {
+        ObjectNode body = JSON.createObjectNode();
+        ArrayNode active = JSON.createArrayNode();
+        ArrayNode assigned = JSON.createArrayNode();
+        for (Window w : windows) {
+            ObjectNode n = JSON.createObjectNode().put("kind", w.kind()).put("schedule", w.schedule())
+                    .put("duration", w.duration()).put("manualSync", w.manualSync());
+            assigned.add(n);
+            if (w.active()) {
+                active.add(n.deepCopy());
+            }
+        }
+        if (!active.isEmpty()) {
+            body.set("activeWindows", active);
+        }
+        if (!assigned.isEmpty()) {
+            body.set("assignedWindows", assigned);
+        }
+        return body.put("canSync", canSync(windows));
+    }
+
     /** One application's live state and script. Fields are the knobs tests turn. */
     public final class App {
         public final String name;
@@ -114,8 +160,12 @@ public final class FakeArgoCd implements AutoCloseable {
         public volatile boolean pending;
         /** GETs during which someone else's operation is still Running. */
         public volatile int foreignOperationGets;
-        /** Sync requests refused by a sync window before one is accepted. */
+        /** Sync requests refused by a sync window before one is accepted (whatever {@link #windows} say). */
         public volatile int windowRefusals;
+        /** The sync windows of the app's project that match the app; syncs are refused while they block. */
+        public final List<Window> windows = new CopyOnWriteArrayList<>();
+        /** Requests to {@code …/syncwindows} answered 503 before they are answered normally. */
+        public volatile int windowReadFailures;
         /** Requests answered 503 before normal service resumes. */
         public volatile int failures;
         /** Never answers in time. */
@@ -313,6 +363,13 @@ public final class FakeArgoCd implements AutoCloseable {
                     app.onGet();
                     return json(200, app.render());
                 }
+                if (parts.length == 6 && parts[5].equals("syncwindows") && method.equals("GET")) {
+                    if (app.windowReadFailures > 0) {
+                        app.windowReadFailures--;
+                        return error(503, 14, "upstream connect error or disconnect/reset before headers");
+                    }
+                    return json(200, syncWindows(app.windows));
+                }
                 if (parts.length == 6 && parts[5].equals("sync") && method.equals("POST")) {
                     JsonNode b = read(body);
                     app.syncBodies.add(b);
@@ -322,8 +379,8 @@ public final class FakeArgoCd implements AutoCloseable {
                         }
                         return error(400, 9, "another operation is already in progress");
                     }
-                    if (app.windowRefusals > 0) {
-                        app.windowRefusals--;
+                    if (app.windowRefusals > 0 || !canSync(app.windows)) {
+                        app.windowRefusals = Math.max(0, app.windowRefusals - 1);
                         return error(403, 7, "cannot sync: blocked by sync window");
                     }
                     String rev = b.has("revisions") ? b.path("revisions").path(0).asText() : b.path("revision").asText(null);
