@@ -130,6 +130,9 @@ else
   skip "promtool not available (Debian package 'prometheus'): rules only checked by check.py"
 fi
 
+section "(f) configuration reference"
+bash docs/check-configuration.sh || fail "docs/configuration.md misses or misstates freightline.* keys"
+
 echo
 if [ ${#FAILED[@]} -eq 0 ]; then
   echo "deploy/check.sh: all checks passed"
