@@ -2,30 +2,53 @@ package io.freightline.benchmarks;
 
 import io.freightline.devstack.DevStack;
 import io.freightline.devstack.RegistryPush;
+import io.freightline.events.ArtifactDiscovered;
+import io.freightline.events.CloudEventHeaders;
+import io.freightline.events.EventCodec;
+import io.freightline.events.EventTypes;
 import io.freightline.events.PromotionCommitted;
+import io.freightline.events.PromotionRequested;
 import io.freightline.events.Topics;
+import io.freightline.events.VerificationCompleted;
 import io.freightline.testsupport.KafkaProbe;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.common.header.Header;
 
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
+import java.util.Map;
+import java.util.function.Predicate;
 
 /**
  * Figure 1: registry webhook received → promotion commit pushed, for the auto-promoting dev stage and for staging
  * (after dev is verified), through the full four-service stack on the real broker. Closed loop: one artifact at
  * a time, so each figure is the latency of one promotion, not of a queue.
  *
- * <p>Usage: {@code EndToEndLatency [artifacts=1000] [warmup=50]}. The pushed-at time is the Kafka timestamp of
- * the git-writer's commit event, which it sends right after the push returns.
+ * <p>Every hop is timed from the Kafka timestamps of the events on the way (each service stamps its event when it
+ * sends it), so the report also says where the time goes: watcher, engine, git-writer, notifier, and the Kafka
+ * deliveries between them.
+ *
+ * <p>Usage: {@code EndToEndLatency [artifacts=1000] [warmup=50]}.
  */
 public final class EndToEndLatency {
+
+    /** The hops of one artifact, in order; each is the time from the previous mark to this one. */
+    static final List<String> MARKS = List.of(
+            "webhook → artifact event (watcher)",
+            "artifact event → dev promotion event (Kafka + engine)",
+            "dev promotion event → dev commit event (Kafka + git-writer)",
+            "dev commit event → dev verification event (Kafka + notifier)",
+            "dev verification → staging promotion event (Kafka + engine)",
+            "staging promotion event → staging commit event (Kafka + git-writer)");
 
     public static void main(String[] args) throws Exception {
         int artifacts = args.length > 0 ? Integer.parseInt(args[0]) : 1000;
@@ -34,11 +57,16 @@ public final class EndToEndLatency {
         Path home = Files.createTempDirectory("freightline-bench-e2e-");
         try (DevStack stack = DevStack.start(DevStack.Settings.forTest(root, home));
              KafkaProbe probe = new KafkaProbe(stack.bootstrapServers())) {
-            KafkaProbe.Recording commits = probe.record(Topics.COMMITS);
+            Feed<ArtifactDiscovered> found = new Feed<>(probe.record(Topics.ARTIFACTS), ArtifactDiscovered.class);
+            Feed<PromotionRequested> promotions = new Feed<>(probe.record(Topics.PROMOTIONS), PromotionRequested.class);
+            Feed<PromotionCommitted> commits = new Feed<>(probe.record(Topics.COMMITS), PromotionCommitted.class);
+            Feed<VerificationCompleted> verified = new Feed<>(probe.record(Topics.VERIFICATIONS), VerificationCompleted.class);
             HttpClient http = HttpClient.newHttpClient();
             String url = stack.url(DevStack.WATCHER) + "/webhooks/distribution";
             List<Double> dev = new ArrayList<>();
             List<Double> staging = new ArrayList<>();
+            Map<String, List<Double>> hops = new LinkedHashMap<>();
+            MARKS.forEach(m -> hops.put(m, new ArrayList<>()));
             for (int i = 0; i < warmup + artifacts; i++) {
                 String tag = "2." + (i / 1000) + "." + (i % 1000);
                 HttpRequest push = HttpRequest.newBuilder(URI.create(url))
@@ -51,33 +79,70 @@ public final class EndToEndLatency {
                 if (response.statusCode() != 202) {
                     throw new IllegalStateException("webhook answered " + response.statusCode() + ": " + response.body());
                 }
-                long devAt = awaitCommit(commits, "dev", i + 1);
-                long stagingAt = awaitCommit(commits, "staging", i + 1);
+                int n = i + 1;
+                long[] at = {
+                        sent,
+                        found.awaitNth(e -> tag.equals(e.artifact().tag()), 1),
+                        promotions.awaitNth(p -> "dev".equals(p.stage()), n),
+                        commits.awaitNth(c -> "dev".equals(c.stage()) && c.outcome() == PromotionCommitted.Outcome.PUSHED, n),
+                        verified.awaitNth(v -> "dev".equals(v.stage()), n),
+                        promotions.awaitNth(p -> "staging".equals(p.stage()), n),
+                        commits.awaitNth(c -> "staging".equals(c.stage()) && c.outcome() == PromotionCommitted.Outcome.PUSHED, n)};
                 if (i >= warmup) {
-                    dev.add((double) (devAt - sent));
-                    staging.add((double) (stagingAt - sent));
+                    dev.add((double) (at[3] - sent));
+                    staging.add((double) (at[6] - sent));
+                    for (int h = 0; h < MARKS.size(); h++) {
+                        hops.get(MARKS.get(h)).add((double) (at[h + 1] - at[h]));
+                    }
                 }
             }
             System.out.println(report(artifacts, Stats.of(dev), Stats.of(staging)));
+            System.out.println();
+            System.out.println(breakdown(hops));
         }
     }
 
-    /** The Kafka timestamp of the n-th pushed commit event of a stage, waiting up to 60 s for it. */
-    static long awaitCommit(KafkaProbe.Recording commits, String stage, int n) throws InterruptedException {
-        long deadline = System.nanoTime() + 60_000_000_000L;
-        while (System.nanoTime() < deadline) {
-            List<ConsumerRecord<String, String>> records = commits.records();
-            int seen = 0;
-            for (ConsumerRecord<String, String> r : records) {
-                PromotionCommitted c = io.freightline.events.EventCodec.decode(
-                        io.freightline.events.EventTypes.PROMOTION_COMMITTED, r.value(), PromotionCommitted.class);
-                if (stage.equals(c.stage()) && c.outcome() == PromotionCommitted.Outcome.PUSHED && ++seen == n) {
-                    return r.timestamp();
-                }
-            }
-            Thread.sleep(1);
+    /**
+     * The events of one type on a recorded topic, decoded once each, in order. Waiting scans only what arrived
+     * since the last look, so the driver stays off the two cores the stack runs on.
+     */
+    static final class Feed<T> {
+        private final KafkaProbe.Recording recording;
+        private final Class<T> type;
+        private final String ceType;
+        private final List<T> events = new ArrayList<>();
+        private final List<Long> timestamps = new ArrayList<>();
+        private int read;
+
+        Feed(KafkaProbe.Recording recording, Class<T> type) {
+            this.recording = recording;
+            this.type = type;
+            this.ceType = EventTypes.typeOf(type);
         }
-        throw new IllegalStateException("no pushed commit #" + n + " for " + stage + " within 60 s");
+
+        /** The Kafka timestamp of the n-th event matching the filter, waiting up to 60 s for it. */
+        long awaitNth(Predicate<T> filter, int n) throws InterruptedException {
+            long deadline = System.nanoTime() + 60_000_000_000L;
+            while (System.nanoTime() < deadline) {
+                List<ConsumerRecord<String, String>> records = recording.records();
+                for (; read < records.size(); read++) {
+                    ConsumerRecord<String, String> r = records.get(read);
+                    Header h = r.headers().lastHeader(CloudEventHeaders.TYPE);
+                    if (h != null && ceType.equals(new String(h.value(), StandardCharsets.UTF_8))) {
+                        events.add(EventCodec.decode(ceType, r.value(), type));
+                        timestamps.add(r.timestamp());
+                    }
+                }
+                int seen = 0;
+                for (int i = 0; i < events.size(); i++) {
+                    if (filter.test(events.get(i)) && ++seen == n) {
+                        return timestamps.get(i);
+                    }
+                }
+                Thread.sleep(1);
+            }
+            throw new IllegalStateException("no event #" + n + " on " + recording.topic() + " within 60 s");
+        }
     }
 
     static String report(int n, Stats dev, Stats staging) {
@@ -88,6 +153,19 @@ public final class EndToEndLatency {
                 | webhook → staging commit pushed (after dev verified) | %.0f | %.0f | %.0f | %.0f |""",
                 n, dev.median(), dev.percentile(90), dev.percentile(99), dev.max(),
                 staging.median(), staging.percentile(90), staging.percentile(99), staging.max());
+    }
+
+    static String breakdown(Map<String, List<Double>> hops) {
+        StringBuilder out = new StringBuilder("""
+                | hop (Kafka timestamps of each event) | p50 ms | p90 ms | p99 ms | max ms |
+                |---|---|---|---|---|
+                """);
+        hops.forEach((hop, values) -> {
+            Stats s = Stats.of(values);
+            out.append(String.format(Locale.ROOT, "| %s | %.1f | %.1f | %.1f | %.0f |%n",
+                    hop, s.median(), s.percentile(90), s.percentile(99), s.max()));
+        });
+        return out.toString().stripTrailing();
     }
 
     private EndToEndLatency() {

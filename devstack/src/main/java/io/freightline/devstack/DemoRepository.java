@@ -3,6 +3,7 @@ package io.freightline.devstack;
 import org.eclipse.jgit.api.Git;
 import org.eclipse.jgit.api.errors.GitAPIException;
 import org.eclipse.jgit.lib.PersonIdent;
+import org.eclipse.jgit.lib.StoredConfig;
 
 import java.io.IOException;
 import java.io.InputStream;
@@ -30,7 +31,17 @@ public final class DemoRepository {
         Path work = null;
         try {
             Files.createDirectories(bare.getParent());
-            Git.init().setBare(true).setInitialBranch(BRANCH).setDirectory(bare.toFile()).call().close();
+            try (Git server = Git.init().setBare(true).setInitialBranch(BRANCH).setDirectory(bare.toFile()).call()) {
+                // a push to a file:// remote is received by the pushing process, which also runs the remote's auto
+                // gc (more than 50 packs: one per push). By default that gc keeps the packs it replaced for an hour,
+                // so the count never drops and every later push repacks the whole repository again, in a
+                // background thread that races the next push. Here gc runs inside the receive that needs it and
+                // drops the replaced packs at once: one gc per ~50 pushes, none beside a push.
+                StoredConfig config = server.getRepository().getConfig();
+                config.setBoolean("gc", null, "autoDetach", false);
+                config.setString("gc", null, "prunePackExpire", "now");
+                config.save();
+            }
             work = Files.createTempDirectory("freightline-seed-");
             try (Git git = Git.init().setInitialBranch(BRANCH).setDirectory(work.toFile()).call()) {
                 for (String file : SEED) {

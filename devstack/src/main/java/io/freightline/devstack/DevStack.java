@@ -122,7 +122,11 @@ public final class DevStack implements AutoCloseable {
         Map<String, String> env = new HashMap<>();
         props.put("kafka.bootstrap.servers", broker.bootstrapServers());
         switch (name) {
-            case WATCHER -> env.put("FREIGHTLINE_WATCHER_WEBHOOK_SECRET", webhookSecret);
+            case WATCHER -> {
+                env.put("FREIGHTLINE_WATCHER_WEBHOOK_SECRET", webhookSecret);
+                // one watcher with a stable transactional id: a restart fences the transaction a killed one left open
+                props.put("freightline.watcher.instance-id", "devstack-watcher");
+            }
             case ENGINE -> {
                 props.put("freightline.engine.manifests-dir", home.resolve("pipeline").toString());
                 env.put("FREIGHTLINE_ENGINE_AUTH_TOKENS_FILE", home.resolve("tokens").toString());

@@ -7,6 +7,7 @@ import io.freightline.events.PromotionStep;
 import io.freightline.gitwriter.domain.Step;
 import io.freightline.gitwriter.domain.StepContext;
 import io.freightline.testsupport.GitDaemon;
+import org.awaitility.Awaitility;
 import org.eclipse.jgit.revwalk.RevCommit;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -142,6 +143,61 @@ class PromotionWriterTest {
             assertThat(file("envs/staging/replicas.yaml")).isEqualTo("replicas: 3\n");
             assertThat(file("envs/dev/kustomization.yaml")).isEqualTo(KUSTOMIZATION.replace("0.1.0", "2.0.0"));
             assertThat(h.meters().counter("freightline.git.push.retries").count()).isGreaterThanOrEqualTo(1);
+        }
+    }
+
+    /** A commit by someone else, pushed with the git CLI from a fresh clone. */
+    void humanCommit(String name, String file, String content) throws Exception {
+        Path work = tmp.resolve(name);
+        TestRepos.git(tmp, "clone", "-q", url, work.toString());
+        Files.writeString(work.resolve(file), content);
+        TestRepos.git(work, "add", "-A");
+        TestRepos.git(work, "-c", "user.name=human", "-c", "user.email=h@test", "commit", "-q", "-m", name);
+        TestRepos.git(work, "push", "-q", "origin", "main");
+    }
+
+    @Test
+    void aHeadGuessedWithoutFetchingThatMovedIsRefusedThenFetchedAndReapplied() throws Exception {
+        try (var h = TestWriters.start(new TestWriters.Settings(tmp.resolve("wd")))) {
+            assertThat(await(submit(h, Promotions.setImage("p1", url, "dev", "2.0.0"))).outcome()).isEqualTo(Outcome.PUSHED);
+            humanCommit("scale staging", "envs/staging/replicas.yaml", "replicas: 3\n");
+            // the writer's last seen head is p1's commit; its push on top of it must be refused, not lose the human's
+            PromotionCommitted e = await(submit(h, Promotions.setImage("p2", url, "dev", "3.0.0")));
+            assertThat(e.outcome()).isEqualTo(Outcome.PUSHED);
+            assertThat(TestRepos.log(bare, "main")).extracting(RevCommit::getShortMessage)
+                    .containsExactly("Promote alias-3.0.0 to dev", "scale staging", "Promote alias-2.0.0 to dev", "seed");
+            assertThat(file("envs/staging/replicas.yaml")).isEqualTo("replicas: 3\n");
+            assertThat(file("envs/dev/kustomization.yaml")).isEqualTo(KUSTOMIZATION.replace("0.1.0", "3.0.0"));
+        }
+    }
+
+    @Test
+    void aStaleGuessNeverAnswersNoChange() throws Exception {
+        try (var h = TestWriters.start(new TestWriters.Settings(tmp.resolve("wd")))) {
+            assertThat(await(submit(h, Promotions.setImage("p1", url, "dev", "2.0.0"))).outcome()).isEqualTo(Outcome.PUSHED);
+            // someone puts dev back by hand; on the writer's stale view the same image is already there
+            humanCommit("revert dev", "envs/dev/kustomization.yaml", KUSTOMIZATION);
+            PromotionCommitted e = await(submit(h, Promotions.setImage("p2", url, "dev", "2.0.0")));
+            assertThat(e.outcome()).isEqualTo(Outcome.PUSHED);
+            assertThat(file("envs/dev/kustomization.yaml")).isEqualTo(KUSTOMIZATION.replace("0.1.0", "2.0.0"));
+            assertThat(e.commitSha()).isEqualTo(TestRepos.head(bare, "main"));
+        }
+    }
+
+    @Test
+    void aRefTheServerCannotLockForAMomentIsRetriedNotRefused() throws Exception {
+        // what a server answers while its gc or another push holds the ref: "failed to lock"
+        Path lock = bare.resolve("refs/heads/main.lock");
+        Files.createDirectories(lock.getParent());
+        Files.writeString(lock, "held by someone else\n");
+        try (var h = TestWriters.start(new TestWriters.Settings(tmp.resolve("wd")))) {
+            CompletableFuture<PromotionCommitted> f = submit(h, Promotions.setImage("p1", url, "dev", "2.0.0"));
+            Awaitility.await().atMost(Duration.ofSeconds(30))
+                    .until(() -> h.meters().counter("freightline.git.push.retries").count() >= 1);
+            Files.delete(lock);
+            PromotionCommitted e = await(f);
+            assertThat(e.outcome()).isEqualTo(Outcome.PUSHED);
+            assertThat(file("envs/dev/kustomization.yaml")).isEqualTo(KUSTOMIZATION.replace("0.1.0", "2.0.0"));
         }
     }
 

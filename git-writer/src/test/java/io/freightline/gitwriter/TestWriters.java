@@ -34,6 +34,7 @@ public final class TestWriters {
         public String username = "git";
         public int maxBatch = 100;
         public int maxAttempts = 50;
+        public boolean optimistic = true;
         public Duration prPoll = Duration.ofMillis(100);
         public String sshKey;
         public String sshKeyPassphrase;
@@ -64,6 +65,7 @@ public final class TestWriters {
                         public Duration initialBackoff() { return Duration.ofMillis(5); }
                         public Duration maxBackoff() { return Duration.ofMillis(200); }
                         public int maxBatch() { return s.maxBatch; }
+                        public boolean optimistic() { return s.optimistic; }
                         public Duration timeout() { return Duration.ofSeconds(30); }
                     };
                 }

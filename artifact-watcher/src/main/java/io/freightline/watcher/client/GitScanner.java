@@ -184,10 +184,15 @@ public class GitScanner implements Scanner {
 
     private CredentialsProvider credentials(String url) {
         try {
-            String host = new URIish(url).getHost();
+            URIish uri = new URIish(url);
+            String host = uri.getHost();
+            // credentials name a host as registries do, with its port when it has one (gitea:3000); a bare host
+            // name covers every port
+            String authority = uri.getPort() > 0 ? host + ":" + uri.getPort() : host;
             return config.credentials().values().stream()
-                    .filter(c -> host != null && c.host().equalsIgnoreCase(host))
-                    .filter(c -> c.username().isPresent() && c.password().isPresent()).findFirst()
+                    .filter(c -> host != null && (c.host().equalsIgnoreCase(authority) || c.host().equalsIgnoreCase(host)))
+                    .filter(c -> c.username().isPresent() && c.password().isPresent())
+                    .min(java.util.Comparator.comparing(c -> c.host().equalsIgnoreCase(authority) ? 0 : 1))
                     .<CredentialsProvider>map(c -> new UsernamePasswordCredentialsProvider(c.username().get(), c.password().get()))
                     .orElse(null);
         } catch (URISyntaxException e) {

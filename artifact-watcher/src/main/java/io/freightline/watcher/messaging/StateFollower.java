@@ -3,6 +3,7 @@ package io.freightline.watcher.messaging;
 import io.freightline.events.CloudEventHeaders;
 import io.freightline.events.EventCodec;
 import io.freightline.events.InvalidEventException;
+import io.freightline.events.KafkaSettings;
 import io.freightline.events.Topics;
 import io.freightline.events.WarehouseUpdated;
 import io.freightline.watcher.domain.DeliveryLedger;
@@ -10,6 +11,7 @@ import io.freightline.watcher.domain.EmittedLedger;
 import io.freightline.watcher.domain.WarehouseDirectory;
 import io.quarkus.runtime.ShutdownEvent;
 import io.quarkus.runtime.StartupEvent;
+import io.smallrye.common.annotation.Identifier;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.event.Observes;
 import jakarta.inject.Inject;
@@ -24,13 +26,11 @@ import org.apache.kafka.common.errors.WakeupException;
 import org.apache.kafka.common.header.Header;
 import org.apache.kafka.common.serialization.StringDeserializer;
 import org.apache.kafka.common.serialization.StringSerializer;
-import org.eclipse.microprofile.config.inject.ConfigProperty;
 import org.jboss.logging.Logger;
 
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 
@@ -50,8 +50,10 @@ public class StateFollower {
     EmittedLedger ledger;
     @Inject
     DeliveryLedger deliveries;
-    @ConfigProperty(name = "kafka.bootstrap.servers")
-    String bootstrap;
+    /** Every {@code kafka.*} key: the address and the TLS/SASL settings the channels use reach these clients too. */
+    @Inject
+    @Identifier("default-kafka-broker")
+    Map<String, Object> kafka;
 
     private volatile boolean caughtUp;
     private volatile boolean running = true;
@@ -94,8 +96,7 @@ public class StateFollower {
     }
 
     private void follow() {
-        Map<String, Object> props = new HashMap<>();
-        props.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap);
+        Map<String, Object> props = KafkaSettings.of(kafka, ConsumerConfig.configNames(), Map.of());
         props.put(ConsumerConfig.KEY_DESERIALIZER_CLASS_CONFIG, StringDeserializer.class.getName());
         props.put(ConsumerConfig.VALUE_DESERIALIZER_CLASS_CONFIG, StringDeserializer.class.getName());
         props.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, "false");
@@ -173,10 +174,9 @@ public class StateFollower {
     private void deadLetter(ConsumerRecord<String, String> r, String reason) {
         LOG.warnf("warehouse record %s at %s-%d@%d is invalid, dead-lettered: %s", r.key(), r.topic(), r.partition(), r.offset(), reason);
         // only the instance that has not seen it before would ideally do this; every instance does (duplicates in the DLQ)
-        try (KafkaProducer<String, String> p = new KafkaProducer<>(Map.of(
-                ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap,
+        try (KafkaProducer<String, String> p = new KafkaProducer<>(KafkaSettings.of(kafka, ProducerConfig.configNames(), Map.of(
                 ProducerConfig.KEY_SERIALIZER_CLASS_CONFIG, StringSerializer.class.getName(),
-                ProducerConfig.VALUE_SERIALIZER_CLASS_CONFIG, StringSerializer.class.getName()))) {
+                ProducerConfig.VALUE_SERIALIZER_CLASS_CONFIG, StringSerializer.class.getName())))) {
             ProducerRecord<String, String> dl = new ProducerRecord<>(Topics.dlq(r.topic()), r.key(), r.value());
             for (Header h : r.headers()) {
                 dl.headers().add(h);

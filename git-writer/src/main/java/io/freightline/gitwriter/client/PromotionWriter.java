@@ -149,10 +149,18 @@ public class PromotionWriter implements AutoCloseable {
     private void writeBranch(RepoQueue q, String branch, List<Pending> batch) throws InterruptedException {
         WarmClone clone = q.clone;
         Map<String, Applied> firstAttempt = new HashMap<>();
+        // first try on the head this clone last saw, without a fetch: the push only lands if the remote is still
+        // there, so a stale guess costs one refused push and then the fetch it would have cost anyway
+        boolean guess = config.push().optimistic() && clone.lastSeen(branch) != null;
         for (int attempt = 1; ; attempt++) {
             try {
-                ObjectId base = clone.fetch(branch);
-                remoteHealthy.put(Redact.text(q.url), true);
+                ObjectId base;
+                if (guess) {
+                    base = clone.lastSeen(branch);
+                } else {
+                    base = clone.fetch(branch);
+                    remoteHealthy.put(Redact.text(q.url), true);
+                }
                 if (base == null) {
                     for (Pending p : batch) {
                         publish(p, failed(p.request(), "branch '" + branch + "' does not exist in " + Redact.text(q.url), List.of()));
@@ -168,6 +176,11 @@ public class PromotionWriter implements AutoCloseable {
                         commits++;
                     }
                 }
+                if (guess && commits == 0) {
+                    // nothing to push, so nothing proved the guessed head current: decide again on the fetched one
+                    guess = false;
+                    continue;
+                }
                 boolean retryNeeded = results.stream().anyMatch(a -> a.outcome() == null);
                 if (retryNeeded) {
                     throw new RetryableStep(results.stream().filter(a -> a.outcome() == null).findFirst().orElseThrow().reason());
@@ -176,6 +189,12 @@ public class PromotionWriter implements AutoCloseable {
                     long t0 = System.nanoTime();
                     WarmClone.Pushed pushed = clone.push(tip, branch, base);
                     metrics.push(Duration.ofNanos(System.nanoTime() - t0), commits);
+                    if (pushed.status() == WarmClone.PushStatus.REMOTE_MOVED && guess) {
+                        LOG.debugf("%s %s moved since this clone last saw it: fetching", Redact.text(q.url), branch);
+                        guess = false;
+                        recordFirst(firstAttempt, results);
+                        continue;
+                    }
                     if (pushed.status() == WarmClone.PushStatus.REMOTE_MOVED) {
                         metrics.retry();
                         if (attempt >= config.push().maxAttempts()) {
@@ -215,6 +234,7 @@ public class PromotionWriter implements AutoCloseable {
                 }
                 return;
             } catch (RetryableStep | java.io.IOException e) {
+                guess = false;
                 onRetryable(q, batch, attempt, e);
                 if (batch.stream().allMatch(p -> p.done().isDone())) {
                     return;
@@ -223,6 +243,7 @@ public class PromotionWriter implements AutoCloseable {
                 throw e;
             } catch (Exception e) {
                 if (e.getCause() instanceof org.eclipse.jgit.errors.TransportException) {
+                    guess = false;
                     onRetryable(q, batch, attempt, e);
                     if (batch.stream().allMatch(p -> p.done().isDone())) {
                         return;

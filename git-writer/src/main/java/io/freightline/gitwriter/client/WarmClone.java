@@ -24,6 +24,7 @@ import java.util.HashMap;
 import java.util.HexFormat;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
 
 /**
  * The warm local clone of one remote repository: a bare repository under the workdir that keeps every object it
@@ -41,6 +42,8 @@ public final class WarmClone implements AutoCloseable {
 
     public record Pushed(PushStatus status, String message) {
     }
+
+    private final Map<String, ObjectId> lastSeen = new ConcurrentHashMap<>();
 
     private WarmClone(String url, GitRemote remote, Repository repo) {
         this.url = url;
@@ -90,12 +93,31 @@ public final class WarmClone implements AutoCloseable {
             FetchResult r = t.fetch(NullProgressMonitor.INSTANCE,
                     List.of(new RefSpec("+" + ref + ":refs/remotes/origin/" + branch)));
             Ref advertised = r.getAdvertisedRef(ref);
-            return advertised == null ? null : advertised.getObjectId();
+            ObjectId head = advertised == null ? null : advertised.getObjectId();
+            remember(branch, head);
+            return head;
         } catch (TransportException e) {
             if (String.valueOf(e.getMessage()).contains("Remote does not have " + Constants.R_HEADS + branch)) {
+                remember(branch, null);
                 return null;
             }
             throw e;
+        }
+    }
+
+    /**
+     * The branch head as this clone last saw it on the remote (its last fetch or its own last push), or null when it
+     * never did. It may be stale: a push on top of it is a compare-and-swap that the remote refuses if it moved.
+     */
+    public ObjectId lastSeen(String branch) {
+        return lastSeen.get(branch);
+    }
+
+    private void remember(String branch, ObjectId head) {
+        if (head == null) {
+            lastSeen.remove(branch);
+        } else {
+            lastSeen.put(branch, head);
         }
     }
 
@@ -106,19 +128,36 @@ public final class WarmClone implements AutoCloseable {
                     expectedOld == null ? ObjectId.zeroId() : expectedOld);
             PushResult r = t.push(NullProgressMonitor.INSTANCE, List.of(u));
             RemoteRefUpdate done = r.getRemoteUpdate(Constants.R_HEADS + branch);
+            if (done.getStatus() == RemoteRefUpdate.Status.OK || done.getStatus() == RemoteRefUpdate.Status.UP_TO_DATE) {
+                remember(branch, tip);
+            }
             return switch (done.getStatus()) {
                 case OK, UP_TO_DATE -> new Pushed(PushStatus.OK, null);
                 case REJECTED_NONFASTFORWARD, REJECTED_REMOTE_CHANGED -> new Pushed(PushStatus.REMOTE_MOVED, done.getStatus().name());
+                // the server could not lock the ref, or lost an object to its own gc meanwhile: a race, not a
+                // refusal; the next attempt fetches and negotiates afresh
+                case REJECTED_OTHER_REASON -> serverRace(done.getMessage())
+                        ? new Pushed(PushStatus.REMOTE_MOVED, done.getMessage())
+                        : new Pushed(PushStatus.REJECTED, done.getStatus() + (done.getMessage() != null ? ": " + done.getMessage() : ""));
                 default -> new Pushed(PushStatus.REJECTED, done.getStatus() + (done.getMessage() != null ? ": " + done.getMessage() : ""));
             };
         } catch (TransportException e) {
             // some servers answer a lost race with a lock failure message
             String m = String.valueOf(e.getMessage());
-            if (m.contains("lock") || m.contains("non-fast-forward") || m.contains("fetch first")) {
+            if (serverRace(m) || m.contains("non-fast-forward") || m.contains("fetch first")) {
                 return new Pushed(PushStatus.REMOTE_MOVED, m);
             }
             throw e;
         }
+    }
+
+    /**
+     * "failed to lock" (JGit), "cannot lock ref" (git), "lock failure": the ref was busy on the server; "object …
+     * missing": the server's gc removed what the push was negotiated against.
+     */
+    static boolean serverRace(String message) {
+        String m = String.valueOf(message).toLowerCase(java.util.Locale.ROOT);
+        return m.contains("lock") || (m.contains("object") && m.contains("missing"));
     }
 
     /** The commit on the branch (up to {@code head}) carrying this promotion's trailer, or null. */

@@ -59,6 +59,15 @@ public interface GitWriterConfig {
         @WithDefault("100")
         int maxBatch();
 
+        /**
+         * Try each batch first on the branch head this writer last saw (its own last push or fetch) without
+         * fetching: the push is a compare-and-swap, so a remote that moved refuses it and the writer fetches and
+         * applies again. Saves a round trip per promotion when Freightline is the branch's main writer; false
+         * fetches before every batch.
+         */
+        @WithDefault("true")
+        boolean optimistic();
+
         /** Network timeout of one fetch or push. */
         @WithDefault("60s")
         Duration timeout();

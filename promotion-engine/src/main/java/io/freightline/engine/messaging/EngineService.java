@@ -12,6 +12,7 @@ import io.freightline.events.CommandIssued;
 import io.freightline.events.EventCodec;
 import io.freightline.events.PromotionRequested;
 import io.freightline.events.WarehouseUpdated;
+import io.smallrye.mutiny.Uni;
 import io.smallrye.reactive.messaging.MutinyEmitter;
 import io.smallrye.reactive.messaging.kafka.api.OutgoingKafkaRecordMetadata;
 import jakarta.enterprise.context.ApplicationScoped;
@@ -242,13 +243,20 @@ public class EngineService {
     }
 
     private void commit(Effects fx) {
+        // the events go out together and are awaited together: one broker round trip, not one per event; each
+        // emitter keeps its own order, so promotions for one repository stay in order on their partition
+        List<Uni<Void>> sent = new ArrayList<>(fx.promotions.size() + fx.warehouses.size());
         for (PromotionRequested p : fx.promotions) {
-            send(promotions, p.git().repoURL(), EventCodec.toJson(p));
+            sent.add(send(promotions, p.git().repoURL(), EventCodec.toJson(p)));
             LOG.infof("promotion %s: freight %s to %s/%s", p.promotionId(), p.freight().alias(), p.project(), p.stage());
         }
         for (WarehouseUpdated w : fx.warehouses) {
-            send(warehouses, w.key(), EventCodec.toJson(w));
+            sent.add(send(warehouses, w.key(), EventCodec.toJson(w)));
         }
+        if (!sent.isEmpty()) {
+            Uni.join().all(sent).andCollectFailures().await().indefinitely();
+        }
+        // only once every event is durable may the state say they were issued
         Map<String, String> records = new LinkedHashMap<>();
         for (String key : fx.dirty) records.put(key, StateCodec.write(engine, key));
         for (String key : fx.deleted) records.put(key, null);
@@ -256,8 +264,8 @@ public class EngineService {
         metrics.record(fx);
     }
 
-    private static void send(MutinyEmitter<String> emitter, String key, String json) {
-        emitter.sendMessageAndAwait(Message.of(json, Metadata.of(OutgoingKafkaRecordMetadata.<String>builder().withKey(key).build())));
+    private static Uni<Void> send(MutinyEmitter<String> emitter, String key, String json) {
+        return emitter.sendMessage(Message.of(json, Metadata.of(OutgoingKafkaRecordMetadata.<String>builder().withKey(key).build())));
     }
 
     // ------------------------------------------------------------------ commands
@@ -286,7 +294,7 @@ public class EngineService {
     CompletableFuture<Engine.CommandResult> submit(CommandIssued c) {
         Waiter w = new Waiter(c.project(), new CompletableFuture<>());
         waiting.put(c.id(), w);
-        send(commands, c.project(), EventCodec.toJson(c));
+        send(commands, c.project(), EventCodec.toJson(c)).await().indefinitely();
         return w.future();
     }
 

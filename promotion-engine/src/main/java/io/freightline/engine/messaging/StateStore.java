@@ -1,6 +1,8 @@
 package io.freightline.engine.messaging;
 
+import io.freightline.events.KafkaSettings;
 import io.freightline.events.Topics;
+import io.smallrye.common.annotation.Identifier;
 import jakarta.annotation.PreDestroy;
 import jakarta.enterprise.context.ApplicationScoped;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
@@ -12,7 +14,6 @@ import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.serialization.StringDeserializer;
 import org.apache.kafka.common.serialization.StringSerializer;
-import org.eclipse.microprofile.config.inject.ConfigProperty;
 import org.jboss.logging.Logger;
 
 import java.time.Duration;
@@ -30,7 +31,7 @@ import java.util.function.BiConsumer;
 /** The compacted state topic: written entity by entity, followed from the beginning by every instance's replica. */
 @ApplicationScoped
 public class StateStore {
-    private final String bootstrap;
+    private final Map<String, Object> kafka;
     private static final Logger LOG = Logger.getLogger(StateStore.class);
     private volatile KafkaProducer<String, String> producer;
     private final Object offsetsLock = new Object();
@@ -42,22 +43,30 @@ public class StateStore {
     private Map<TopicPartition, Long> positions = Map.of();
     private final AtomicLong applied = new AtomicLong();
 
-    public StateStore(@ConfigProperty(name = "kafka.bootstrap.servers") String bootstrap) {
-        this.bootstrap = bootstrap;
+    /**
+     * @param kafka every {@code kafka.*} key of the configuration (Quarkus' default broker map): the address and the
+     *              TLS/SASL settings the messaging channels use apply to the state clients too
+     */
+    public StateStore(@Identifier("default-kafka-broker") Map<String, Object> kafka) {
+        this.kafka = Map.copyOf(kafka);
+    }
+
+    private Map<String, Object> client(java.util.Set<String> known, Map<String, Object> own) {
+        return KafkaSettings.of(kafka, known, own);
     }
 
     private KafkaProducer<String, String> producer() {
         if (producer == null) {
             synchronized (this) {
                 if (producer == null) {
-                    producer = new KafkaProducer<>(Map.of(
-                            ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap,
+                    producer = new KafkaProducer<>(client(ProducerConfig.configNames(), Map.of(
                             ProducerConfig.ACKS_CONFIG, "all",
                             ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG, true,
-                            ProducerConfig.LINGER_MS_CONFIG, 1,
+                            // an engine step waits for its state records: send them at once
+                            ProducerConfig.LINGER_MS_CONFIG, 0,
                             ProducerConfig.CLIENT_ID_CONFIG, "freightline-engine-state",
                             ProducerConfig.KEY_SERIALIZER_CLASS_CONFIG, StringSerializer.class.getName(),
-                            ProducerConfig.VALUE_SERIALIZER_CLASS_CONFIG, StringSerializer.class.getName()));
+                            ProducerConfig.VALUE_SERIALIZER_CLASS_CONFIG, StringSerializer.class.getName())));
                 }
             }
         }
@@ -93,13 +102,12 @@ public class StateStore {
     }
 
     private void tail(BiConsumer<String, String> apply, Runnable afterBatch) {
-        try (KafkaConsumer<String, String> consumer = new KafkaConsumer<>(Map.of(
-                ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap,
+        try (KafkaConsumer<String, String> consumer = new KafkaConsumer<>(client(ConsumerConfig.configNames(), Map.of(
                 ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, false,
                 ConsumerConfig.MAX_POLL_RECORDS_CONFIG, 5000,
                 ConsumerConfig.CLIENT_ID_CONFIG, "freightline-engine-replica",
                 ConsumerConfig.KEY_DESERIALIZER_CLASS_CONFIG, StringDeserializer.class.getName(),
-                ConsumerConfig.VALUE_DESERIALIZER_CLASS_CONFIG, StringDeserializer.class.getName()))) {
+                ConsumerConfig.VALUE_DESERIALIZER_CLASS_CONFIG, StringDeserializer.class.getName())))) {
             List<TopicPartition> parts = consumer.partitionsFor(Topics.STATE, Duration.ofSeconds(60)).stream()
                     .map(p -> new TopicPartition(Topics.STATE, p.partition())).toList();
             consumer.assign(parts);
@@ -169,12 +177,11 @@ public class StateStore {
     private Map<TopicPartition, Long> endOffsets(Duration timeout) {
         synchronized (offsetsLock) {
             if (offsets == null) {
-                offsets = new KafkaConsumer<>(Map.of(
-                        ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap,
+                offsets = new KafkaConsumer<>(client(ConsumerConfig.configNames(), Map.of(
                         ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, false,
                         ConsumerConfig.CLIENT_ID_CONFIG, "freightline-engine-state-offsets",
                         ConsumerConfig.KEY_DESERIALIZER_CLASS_CONFIG, StringDeserializer.class.getName(),
-                        ConsumerConfig.VALUE_DESERIALIZER_CLASS_CONFIG, StringDeserializer.class.getName()));
+                        ConsumerConfig.VALUE_DESERIALIZER_CLASS_CONFIG, StringDeserializer.class.getName())));
             }
             List<TopicPartition> parts = offsets.partitionsFor(Topics.STATE, timeout).stream()
                     .map(p -> new TopicPartition(Topics.STATE, p.partition())).toList();
