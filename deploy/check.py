@@ -21,6 +21,9 @@ SERVICES = {  # name -> HTTP port (docs/architecture.md)
     "git-writer": 8082,
     "argocd-notifier": 8083,
 }
+# The workload kind of each service. The artifact-watcher is a StatefulSet: its pod name is its Kafka
+# transactional.id (FREIGHTLINE_WATCHER_INSTANCE_ID), which must survive restarts (deploy/base/artifact-watcher.yaml).
+WORKLOAD_KINDS = {name: "Deployment" for name in SERVICES} | {"artifact-watcher": "StatefulSet"}
 EVENT_TOPICS = ["freightline.artifacts", "freightline.commands", "freightline.promotions",
                 "freightline.commits", "freightline.verifications"]
 COMPACTED_TOPICS = ["freightline.warehouses", "freightline.state", "freightline.watcher.state"]
@@ -87,8 +90,13 @@ def check_rendered(overlay, path):
         check(not missing, f"{overlay}: ConfigMap has {', '.join(CONFIG_KEYS)}" + (f" (missing {missing})" if missing else ""))
         check(cfg["data"].get("QUARKUS_HTTP_HOST") == "0.0.0.0", f"{overlay}: QUARKUS_HTTP_HOST=0.0.0.0")
 
-    deployments = {d["metadata"]["name"]: d for d in by_kind.get("Deployment", [])}
-    check(sorted(deployments) == sorted(SERVICES), f"{overlay}: exactly the 4 Deployments {sorted(SERVICES)} (found {sorted(deployments)})")
+    # workloads: service name -> its Deployment or StatefulSet (WORKLOAD_KINDS)
+    deployments = {}
+    for kind in sorted(set(WORKLOAD_KINDS.values())):
+        want = sorted(n for n, k in WORKLOAD_KINDS.items() if k == kind)
+        found = {d["metadata"]["name"]: d for d in by_kind.get(kind, [])}
+        check(sorted(found) == want, f"{overlay}: exactly the {len(want)} {kind}(s) {want} (found {sorted(found)})")
+        deployments.update({n: d for n, d in found.items() if WORKLOAD_KINDS.get(n) == kind})
     services = {s["metadata"]["name"]: s for s in by_kind.get("Service", [])}
     for name, port in SERVICES.items():
         d = deployments.get(name)
@@ -99,9 +107,15 @@ def check_rendered(overlay, path):
         if check(s is not None, f"{overlay}: Service {name}"):
             sel = s["spec"].get("selector", {})
             pod_labels = d["spec"]["template"]["metadata"].get("labels", {})
-            check(sel and all(pod_labels.get(k) == v for k, v in sel.items()), f"{overlay}: Service {name} selects the Deployment's pods")
+            check(sel and all(pod_labels.get(k) == v for k, v in sel.items()), f"{overlay}: Service {name} selects the {d['kind']}'s pods")
             check(any(p.get("port") == port and p.get("name") == "http" for p in s["spec"].get("ports", [])),
                   f"{overlay}: Service {name} exposes port 'http' {port}")
+        if d["kind"] == "StatefulSet":
+            check(d["spec"].get("serviceName") == name and s is not None,
+                  f"{overlay}: StatefulSet {name} serviceName is its Service ({d['spec'].get('serviceName')})")
+            check(d["spec"].get("podManagementPolicy") == "Parallel",
+                  f"{overlay}: StatefulSet {name} podManagementPolicy Parallel ({d['spec'].get('podManagementPolicy', 'OrderedReady')})")
+            check(not d["spec"].get("volumeClaimTemplates"), f"{overlay}: StatefulSet {name} claims no volumes (the watcher keeps its state in Kafka)")
 
     check_kafka(overlay, by_kind)
     check_monitoring(overlay, by_kind, services)
@@ -114,7 +128,19 @@ def check_rendered(overlay, path):
                                                 p["spec"].get("selector", {}).get("matchLabels", {}).items())
                        and p["spec"].get("selector", {}).get("matchLabels")]
             check(len(covered) == 1, f"{overlay}: one PodDisruptionBudget covers {name}")
-            check(d["spec"].get("replicas", 1) >= 2, f"{overlay}: {name} runs >= 2 replicas ({d['spec'].get('replicas', 1)})")
+            replicas = d["spec"].get("replicas", 1)
+            if name == "artifact-watcher":
+                # artifact-watcher/README.md: "Run one polling instance (or poll.enabled=false on the others)".
+                # Every pod of the StatefulSet has the same template, so more than one replica means more than one
+                # poller unless polling is off for all of them.
+                c = next((c for c in d["spec"]["template"]["spec"]["containers"] if c["name"] == name), {})
+                poll = {e["name"]: e.get("value") for e in c.get("env", [])}.get(
+                    "FREIGHTLINE_WATCHER_POLL_ENABLED", (cfg or {}).get("data", {}).get("FREIGHTLINE_WATCHER_POLL_ENABLED", "true"))
+                pollers = replicas if str(poll).lower() != "false" else 0
+                check(pollers <= 1, f"{overlay}: {name} runs at most one polling replica "
+                                    f"({replicas} replica(s), FREIGHTLINE_WATCHER_POLL_ENABLED={poll})")
+            else:
+                check(replicas >= 2, f"{overlay}: {name} runs >= 2 replicas ({replicas})")
         images = [c["image"] for d in deployments.values() for c in d["spec"]["template"]["spec"]["containers"]]
         check(all(":" in i and not i.endswith(":latest") for i in images), f"{overlay}: images pinned to a tag: {images}")
 
@@ -142,6 +168,10 @@ def check_deployment(overlay, name, port, d, cfg):
           f"{overlay}: {name} non-root, read-only root fs, no privilege escalation")
     env = {e["name"]: e for e in c.get("env", [])}
     check(env.get("QUARKUS_HTTP_PORT", {}).get("value") == str(port), f"{overlay}: {name} QUARKUS_HTTP_PORT={port}")
+    if name == "artifact-watcher":
+        field = env.get("FREIGHTLINE_WATCHER_INSTANCE_ID", {}).get("valueFrom", {}).get("fieldRef", {}).get("fieldPath")
+        check(d["kind"] == "StatefulSet" and field == "metadata.name",
+              f"{overlay}: {name} FREIGHTLINE_WATCHER_INSTANCE_ID is the StatefulSet pod name ({d['kind']}, fieldRef {field})")
     if cfg is not None:
         check(any(e.get("configMapRef", {}).get("name") == cfg["metadata"]["name"] for e in c.get("envFrom", [])),
               f"{overlay}: {name} takes envFrom ConfigMap {cfg['metadata']['name']}")
