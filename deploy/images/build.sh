@@ -29,11 +29,8 @@
 # mmdebstrap, skopeo and docker-registry are installed with apt-get when missing. Not part of CI.
 set -euo pipefail
 
-HERE=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
-cd "$HERE/../.."
-ROOT=$(pwd)
+source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 
-ALL_SERVICES=(artifact-watcher promotion-engine git-writer argocd-notifier)
 SERVICES=()
 VERIFY=0
 BASE_ONLY=0
@@ -44,18 +41,14 @@ while [ $# -gt 0 ]; do
     --base-only) BASE_ONLY=1 ;;
     --rebuild-base) REBUILD_BASE=1 ;;
     -s|--service) shift; SERVICES+=("${1:?--service needs a name}") ;;
-    -h|--help) sed -n '2,/^set -euo/p' "$0" | sed '$d' | sed 's/^# \{0,1\}//'; exit 0 ;;
+    -h|--help) usage; exit 0 ;;
     *) echo "unknown argument: $1 (see --help)" >&2; exit 2 ;;
   esac
   shift
 done
 [ ${#SERVICES[@]} -gt 0 ] || SERVICES=("${ALL_SERVICES[@]}")
-for s in "${SERVICES[@]}"; do
-  [[ " ${ALL_SERVICES[*]} " == *" $s "* ]] || { echo "unknown service: $s (one of: ${ALL_SERVICES[*]})" >&2; exit 2; }
-done
+check_services "${SERVICES[@]}"
 
-TAG=${TAG:-0.1.0}
-IMAGE_GROUP=${IMAGE_GROUP:-freightline}
 JAVA_MAJOR=${JAVA_MAJOR:-17}
 DEBIAN_SUITE=${DEBIAN_SUITE:-bookworm}
 DEBIAN_MIRROR=${DEBIAN_MIRROR:-http://deb.debian.org/debian}
@@ -63,8 +56,6 @@ DEBIAN_SECURITY_MIRROR=${DEBIAN_SECURITY_MIRROR:-http://deb.debian.org/debian-se
 EXTRA_BASE_PACKAGES=${EXTRA_BASE_PACKAGES:-}
 DEBIAN_CHECK_VALID_UNTIL=${DEBIAN_CHECK_VALID_UNTIL:-true}
 CACHE=${FREIGHTLINE_CACHE:-$HOME/.cache/freightline}/images
-OUT=${OUT:-$ROOT/target/images}
-MAVEN_OFFLINE=${MAVEN_OFFLINE:-1}
 # curl: docker-compose.yml's health checks run `curl` inside the containers. No git: the services use JGit.
 BASE_PACKAGES="openjdk-${JAVA_MAJOR}-jre-headless ca-certificates curl $EXTRA_BASE_PACKAGES"
 BASE_NAME=$IMAGE_GROUP/jre-base
@@ -72,9 +63,6 @@ BASE_TAG="${JAVA_MAJOR}-${DEBIAN_SUITE}"
 # bump when the recipe below changes, so cached bases are rebuilt
 BASE_RECIPE=2
 
-T0=$(date +%s)
-log() { printf '[%s +%3ss] %s\n' "$(date +%H:%M:%S)" "$(( $(date +%s) - T0 ))" "$*" >&2; }
-die() { log "ERROR: $*"; exit 1; }
 # elapsed NAME START: records a phase's duration for the summary
 declare -A TIMES=()
 elapsed() { TIMES[$1]=$(( $(date +%s) - $2 )); }

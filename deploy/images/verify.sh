@@ -18,33 +18,25 @@
 # Needs root (chroot, mount namespaces), skopeo, python3, curl, and the project's Maven build for the broker.
 set -euo pipefail
 
-HERE=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
-cd "$HERE/../.."
-ROOT=$(pwd)
-ALL_SERVICES=(artifact-watcher promotion-engine git-writer argocd-notifier)
+source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
+
 SERVICES=()
 KAFKA=1
 while [ $# -gt 0 ]; do
   case "$1" in
     -s|--service) shift; SERVICES+=("${1:?--service needs a name}") ;;
     --no-kafka) KAFKA=0 ;;
-    -h|--help) sed -n '2,/^set -euo/p' "$0" | sed '$d' | sed 's/^# \{0,1\}//'; exit 0 ;;
+    -h|--help) usage; exit 0 ;;
     *) echo "unknown argument: $1 (see --help)" >&2; exit 2 ;;
   esac
   shift
 done
-OUT=${OUT:-$ROOT/target/images}
-TAG=${TAG:-0.1.0}
-IMAGE_GROUP=${IMAGE_GROUP:-freightline}
-MAVEN_OFFLINE=${MAVEN_OFFLINE:-1}
+check_services "${SERVICES[@]}"
 if [ ${#SERVICES[@]} -eq 0 ]; then
   for s in "${ALL_SERVICES[@]}"; do [ ! -f "$OUT/$s.tar" ] || SERVICES+=("$s"); done
   [ ${#SERVICES[@]} -gt 0 ] || { echo "no image tarballs in $OUT: run deploy/images/build.sh first" >&2; exit 2; }
 fi
 
-T0=$(date +%s)
-log() { printf '[%s +%3ss] %s\n' "$(date +%H:%M:%S)" "$(( $(date +%s) - T0 ))" "$*" >&2; }
-die() { log "ERROR: $*"; exit 1; }
 [ "$(id -u)" = 0 ] || die "run as root (chroot, mount namespaces)"
 for c in skopeo python3 curl unshare chroot; do command -v $c >/dev/null || die "$c is missing"; done
 
@@ -78,13 +70,27 @@ trap 'exit 130' INT TERM
 free_port() {
   python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])'
 }
-# health URL -> prints the body when status is UP, fails otherwise
+# health_up URL: whether the endpoint answers UP; HEALTH holds its answer (compact JSON when UP). Not run in $(…),
+# so HEALTH reaches the caller.
 health_up() {
   local body
+  HEALTH=
   body=$(curl -sS --max-time 3 "$1" 2>/dev/null) || return 1
+  HEALTH=$body
   python3 -c 'import json,sys; b=json.loads(sys.argv[1]); sys.exit(0 if b.get("status")=="UP" else 1)' "$body" 2>/dev/null \
-    || { LAST_BODY=$body; return 1; }
-  python3 -c 'import json,sys; print(json.dumps(json.loads(sys.argv[1]), separators=(",", ":")))' "$body"
+    || return 1
+  HEALTH=$(python3 -c 'import json,sys; print(json.dumps(json.loads(sys.argv[1]), separators=(",", ":")))' "$body")
+}
+
+# await_up URL SECONDS: polls health_up while the service runs, until UP or SECONDS have passed
+await_up() {
+  local deadline=$((SECONDS + $2))
+  while [ $SECONDS -lt $deadline ]; do
+    kill -0 "$SVC_PID" 2>/dev/null || return 1
+    health_up "$1" && return 0
+    sleep 0.1
+  done
+  return 1
 }
 
 # ---------------------------------------------------------------------------------------------------------------
@@ -219,18 +225,12 @@ EOF
     >"$dir/service.log" 2>&1 &
   SVC_PID=$!
 
-  live='' ready='' LAST_BODY=''
-  deadline=$((SECONDS + 120))
-  while [ $SECONDS -lt $deadline ]; do
-    kill -0 "$SVC_PID" 2>/dev/null || break
-    live=$(health_up "http://127.0.0.1:$port/q/health/live") && break
-    live=
-    sleep 0.1
-  done
+  live='' ready=''
+  if await_up "http://127.0.0.1:$port/q/health/live" 120; then live=$HEALTH; fi
   t_live=$(( ($(date +%s%N) - t_start) / 1000000 ))
   if [ -z "$live" ]; then
     tail -30 "$dir/service.log" >&2
-    FAILED+=("$svc: /q/health/live not UP within 120 s (${LAST_BODY:-no answer})"); stop_service; continue
+    FAILED+=("$svc: /q/health/live not UP within 120 s (${HEALTH:-no answer})"); stop_service; continue
   fi
   child=$(pgrep -P "$SVC_PID" || true)
   proc_uid=$(ps -o uid= -p "$child" 2>/dev/null | tr -d ' ')
@@ -239,18 +239,11 @@ EOF
   [ "$proc_uid" = "$uid" ] || FAILED+=("$svc: runs as uid '$proc_uid', not $uid")
 
   if [ -n "$KAFKA_PORT" ]; then
-    LAST_BODY=
-    deadline=$((SECONDS + 90))
-    while [ $SECONDS -lt $deadline ]; do
-      kill -0 "$SVC_PID" 2>/dev/null || break
-      ready=$(health_up "http://127.0.0.1:$port/q/health/ready") && break
-      ready=
-      sleep 0.1
-    done
+    if await_up "http://127.0.0.1:$port/q/health/ready" 90; then ready=$HEALTH; fi
     if [ -n "$ready" ]; then
       log "  GET /q/health/ready -> $ready"
     else
-      log "  GET /q/health/ready -> ${LAST_BODY:-no answer}"
+      log "  GET /q/health/ready -> ${HEALTH:-no answer}"
       FAILED+=("$svc: /q/health/ready not UP within 90 s")
     fi
   fi

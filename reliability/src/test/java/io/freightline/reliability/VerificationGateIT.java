@@ -2,6 +2,7 @@ package io.freightline.reliability;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import io.freightline.reliability.FakeArgoCD.Health;
+import org.awaitility.core.ConditionFactory;
 import org.eclipse.jgit.revwalk.RevCommit;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -47,6 +48,11 @@ class VerificationGateIT {
     private static final Duration PROMPT = Duration.ofSeconds(90);
     private static final Duration POLL = Duration.ofMillis(250);
 
+    /** Waits for what the stack should do promptly, polling every {@link #POLL} for up to {@link #PROMPT}. */
+    private static ConditionFactory prompt(String what) {
+        return await(what).atMost(PROMPT).pollInterval(POLL);
+    }
+
     static Harness h;
     static String viewer;
     /** Freight of 1.0.0 (verified in dev, then staging) and 1.1.0 (Degraded in dev). */
@@ -91,7 +97,7 @@ class VerificationGateIT {
         Http.Reply r = Http.send("POST", h.api.base() + "/api/v1/manifests", h.token("admin"), "application/yaml",
                 String.join("\n---\n", docs).getBytes(StandardCharsets.UTF_8), Map.of());
         assertTrue(r.is2xx(), "apply: " + r);
-        await("dev's autoRollback applied").atMost(PROMPT).pollInterval(POLL).ignoreExceptions()
+        prompt("dev's autoRollback applied").ignoreExceptions()
                 .until(() -> h.api.stage(PROJECT, "dev", viewer).path("policy").path("autoRollback").asBoolean());
     }
 
@@ -103,10 +109,10 @@ class VerificationGateIT {
         h.argocd.onNextSync(DEV_APP, Health.progressing("Waiting for rollout to finish: 0 of 1 updated replicas are available..."));
 
         good = freight("1.0.0");
-        await("1.0.0 committed to dev").atMost(PROMPT).pollInterval(POLL).until(() -> "1.0.0".equals(h.repo.newTag(DEV)));
+        prompt("1.0.0 committed to dev").until(() -> "1.0.0".equals(h.repo.newTag(DEV)));
         goodDevCommit = only(h.repo.commitsSetting(DEV, "1.0.0"), "commits setting dev to 1.0.0");
         // the notifier synced dev's app at the commit and has seen it Synced there but still Progressing, twice
-        await("demo-dev seen Progressing at " + goodDevCommit).atMost(PROMPT).pollInterval(POLL)
+        prompt("demo-dev seen Progressing at " + goodDevCommit)
                 .until(() -> h.argocd.shown(DEV_APP, goodDevCommit, "Progressing") >= 2);
 
         assertEquals(List.of(goodDevCommit), h.argocd.syncedRevisions(DEV_APP));
@@ -119,14 +125,14 @@ class VerificationGateIT {
         assertEquals(List.of(), h.argocd.syncedRevisions(STAGING_APP));
 
         h.argocd.health(DEV_APP, Health.healthy());
-        await("1.0.0 committed to staging").atMost(PROMPT).pollInterval(POLL)
+        prompt("1.0.0 committed to staging")
                 .until(() -> "1.0.0".equals(h.repo.newTag(STAGING)));
         goodStagingCommit = only(h.repo.commitsSetting(STAGING, "1.0.0"), "commits setting staging to 1.0.0");
         List<String> log = h.repo.log().stream().map(RevCommit::name).toList();
         assertTrue(log.indexOf(goodStagingCommit) < log.indexOf(goodDevCommit), "staging's commit comes after dev's");
         assertEquals("1.0.0", h.repo.newTagAt(goodStagingCommit, DEV), "dev's folder untouched by staging's commit");
         assertTrue(verifiedIn(good).has("dev"), "1.0.0 verified in dev before staging moved");
-        await("1.0.0 verified in staging").atMost(PROMPT).pollInterval(POLL)
+        prompt("1.0.0 verified in staging")
                 .until(() -> EngineApi.verifiedFreight(h.api.stage(PROJECT, "staging", viewer)).contains(good));
         assertEquals(List.of(goodStagingCommit), h.argocd.syncedRevisions(STAGING_APP));
         System.out.printf("staging waited for dev's verification: %d s%n", seconds(t0));
@@ -140,7 +146,7 @@ class VerificationGateIT {
         h.argocd.onNextSync(DEV_APP, Health.degraded(DEGRADED));
 
         bad = freight("1.1.0");
-        await("1.1.0 failed in dev").atMost(PROMPT).pollInterval(POLL)
+        prompt("1.1.0 failed in dev")
                 .until(() -> "Failed".equals(EngineApi.state(promotion("dev", bad))));
         JsonNode failed = promotion("dev", bad);
         assertTrue(failed.path("message").asText().contains(DEGRADED), failed.toString());
@@ -151,7 +157,7 @@ class VerificationGateIT {
 
         // the failure and the engine's answer to it (the auto-rollback) are one step of the engine: once the
         // rollback exists, staging's chance to take 1.1.0 has come and gone
-        await("auto-rollback of dev decided").atMost(PROMPT).pollInterval(POLL).until(() -> autoRollback() != null);
+        prompt("auto-rollback of dev decided").until(() -> autoRollback() != null);
         assertStagingNeverGot("1.1.0");
         assertFalse(verifiedIn(bad).has("dev"), "1.1.0 is not verified in dev: " + verifiedIn(bad));
         System.out.printf("degraded dev failed, staging untouched: %d s%n", seconds(t0));
@@ -162,7 +168,7 @@ class VerificationGateIT {
     void autoRollbackCommitsDevsLastVerifiedFreightBackAndVerifiesIt() {
         long t0 = System.nanoTime();
         assertNotNull(bad, "needs the second test");
-        await("auto-rollback of dev succeeded").atMost(PROMPT).pollInterval(POLL)
+        prompt("auto-rollback of dev succeeded")
                 .until(() -> "Succeeded".equals(EngineApi.state(autoRollback())));
         JsonNode rollback = autoRollback();
         assertEquals(good, rollback.path("freight").asText());
