@@ -151,8 +151,10 @@ public class PromotionWriter implements AutoCloseable {
         Map<String, Applied> firstAttempt = new HashMap<>();
         // first try on the head this clone last saw, without a fetch: the push only lands if the remote is still
         // there, so a stale guess costs one refused push and then the fetch it would have cost anyway
-        boolean guess = config.push().optimistic() && clone.lastSeen(branch) != null;
+        boolean guessFirst = config.push().optimistic() && clone.lastSeen(branch) != null;
         for (int attempt = 1; ; attempt++) {
+            // only the first try guesses; every later one (refused guess, error, nothing to push) fetches
+            boolean guess = guessFirst && attempt == 1;
             try {
                 ObjectId base;
                 if (guess) {
@@ -178,7 +180,6 @@ public class PromotionWriter implements AutoCloseable {
                 }
                 if (guess && commits == 0) {
                     // nothing to push, so nothing proved the guessed head current: decide again on the fetched one
-                    guess = false;
                     continue;
                 }
                 boolean retryNeeded = results.stream().anyMatch(a -> a.outcome() == null);
@@ -191,7 +192,6 @@ public class PromotionWriter implements AutoCloseable {
                     metrics.push(Duration.ofNanos(System.nanoTime() - t0), commits);
                     if (pushed.status() == WarmClone.PushStatus.REMOTE_MOVED && guess) {
                         LOG.debugf("%s %s moved since this clone last saw it: fetching", Redact.text(q.url), branch);
-                        guess = false;
                         recordFirst(firstAttempt, results);
                         continue;
                     }
@@ -234,7 +234,6 @@ public class PromotionWriter implements AutoCloseable {
                 }
                 return;
             } catch (RetryableStep | java.io.IOException e) {
-                guess = false;
                 onRetryable(q, batch, attempt, e);
                 if (batch.stream().allMatch(p -> p.done().isDone())) {
                     return;
@@ -243,7 +242,6 @@ public class PromotionWriter implements AutoCloseable {
                 throw e;
             } catch (Exception e) {
                 if (e.getCause() instanceof org.eclipse.jgit.errors.TransportException) {
-                    guess = false;
                     onRetryable(q, batch, attempt, e);
                     if (batch.stream().allMatch(p -> p.done().isDone())) {
                         return;

@@ -51,15 +51,11 @@ public class StateStore {
         this.kafka = Map.copyOf(kafka);
     }
 
-    private Map<String, Object> client(java.util.Set<String> known, Map<String, Object> own) {
-        return KafkaSettings.of(kafka, known, own);
-    }
-
     private KafkaProducer<String, String> producer() {
         if (producer == null) {
             synchronized (this) {
                 if (producer == null) {
-                    producer = new KafkaProducer<>(client(ProducerConfig.configNames(), Map.of(
+                    producer = new KafkaProducer<>(KafkaSettings.of(kafka, ProducerConfig.configNames(), Map.of(
                             ProducerConfig.ACKS_CONFIG, "all",
                             ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG, true,
                             // an engine step waits for its state records: send them at once
@@ -102,7 +98,7 @@ public class StateStore {
     }
 
     private void tail(BiConsumer<String, String> apply, Runnable afterBatch) {
-        try (KafkaConsumer<String, String> consumer = new KafkaConsumer<>(client(ConsumerConfig.configNames(), Map.of(
+        try (KafkaConsumer<String, String> consumer = new KafkaConsumer<>(KafkaSettings.of(kafka, ConsumerConfig.configNames(), Map.of(
                 ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, false,
                 ConsumerConfig.MAX_POLL_RECORDS_CONFIG, 5000,
                 ConsumerConfig.CLIENT_ID_CONFIG, "freightline-engine-replica",
@@ -177,7 +173,7 @@ public class StateStore {
     private Map<TopicPartition, Long> endOffsets(Duration timeout) {
         synchronized (offsetsLock) {
             if (offsets == null) {
-                offsets = new KafkaConsumer<>(client(ConsumerConfig.configNames(), Map.of(
+                offsets = new KafkaConsumer<>(KafkaSettings.of(kafka, ConsumerConfig.configNames(), Map.of(
                         ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, false,
                         ConsumerConfig.CLIENT_ID_CONFIG, "freightline-engine-state-offsets",
                         ConsumerConfig.KEY_DESERIALIZER_CLASS_CONFIG, StringDeserializer.class.getName(),
