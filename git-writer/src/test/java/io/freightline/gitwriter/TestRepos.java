@@ -66,6 +66,19 @@ public final class TestRepos {
         }
     }
 
+    /** Every file path at the head of the branch, sorted. */
+    public static List<String> files(Path bare, String branch) throws IOException {
+        try (Repository r = open(bare); RevWalk w = new RevWalk(r); TreeWalk t = new TreeWalk(r)) {
+            t.addTree(w.parseCommit(r.resolve(Constants.R_HEADS + branch)).getTree());
+            t.setRecursive(true);
+            List<String> out = new ArrayList<>();
+            while (t.next()) {
+                out.add(t.getPathString());
+            }
+            return out;
+        }
+    }
+
     /** Commits of the branch, newest first. */
     public static List<RevCommit> log(Path bare, String branch) throws IOException {
         try (Repository r = open(bare); RevWalk w = new RevWalk(r)) {

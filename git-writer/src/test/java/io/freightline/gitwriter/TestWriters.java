@@ -11,6 +11,11 @@ import io.freightline.gitwriter.steps.StepRegistry;
 import io.freightline.gitwriter.steps.copy.CopyStep;
 import io.freightline.gitwriter.steps.delete.DeleteStep;
 import io.freightline.gitwriter.steps.filewrite.FileWriteStep;
+import io.freightline.gitwriter.steps.gitclear.GitClearStep;
+import io.freightline.gitwriter.steps.gitclone.GitCloneStep;
+import io.freightline.gitwriter.steps.gitcommit.GitCommitStep;
+import io.freightline.gitwriter.steps.gitpush.GitPushStep;
+import io.freightline.gitwriter.steps.kustomizebuild.KustomizeBuildStep;
 import io.freightline.gitwriter.steps.helm.HelmUpdateChartStep;
 import io.freightline.gitwriter.steps.kustomize.KustomizeSetImageStep;
 import io.freightline.gitwriter.steps.yaml.YamlUpdateStep;
@@ -106,7 +111,8 @@ public final class TestWriters {
 
     public static Harness start(Settings s, Step<?>... extraSteps) {
         List<Step<?>> steps = new ArrayList<>(List.of(new KustomizeSetImageStep(), new YamlUpdateStep(),
-                new HelmUpdateChartStep(), new CopyStep(), new DeleteStep(), new FileWriteStep()));
+                new HelmUpdateChartStep(), new CopyStep(), new DeleteStep(), new FileWriteStep(), new GitCloneStep(),
+                new GitClearStep(), new GitCommitStep(), new GitPushStep(), new KustomizeBuildStep()));
         steps.addAll(List.of(extraSteps));
         List<PromotionCommitted> events = new CopyOnWriteArrayList<>();
         CommitSink sink = e -> {

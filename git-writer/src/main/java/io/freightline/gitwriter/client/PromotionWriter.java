@@ -8,6 +8,7 @@ import io.freightline.events.StepResult;
 import io.freightline.gitwriter.config.GitWriterConfig;
 import io.freightline.gitwriter.domain.CommitMessage;
 import io.freightline.gitwriter.domain.CommitSink;
+import io.freightline.gitwriter.domain.GitWork;
 import io.freightline.gitwriter.domain.Redact;
 import io.freightline.gitwriter.domain.StepContext;
 import io.freightline.gitwriter.domain.StepException;
@@ -98,6 +99,8 @@ public class PromotionWriter implements AutoCloseable {
         final Deque<Pending> waiting = new ArrayDeque<>();
         boolean running;
         WarmClone clone;
+        /** Host copies of trees for external tools, by workspace path ("" = the implied repository root). */
+        final Map<String, Materializer> materializers = new HashMap<>();
 
         RepoQueue(String url) {
             this.url = url;
@@ -121,8 +124,11 @@ public class PromotionWriter implements AutoCloseable {
                     q.clone = WarmClone.open(Path.of(config.workdir()), q.url, remote);
                 }
                 Map<String, List<Pending>> byBranch = new LinkedHashMap<>();
+                List<Pending> templated = new ArrayList<>();
                 for (Pending p : batch) {
-                    if (p.request().git().pullRequest() != null) {
+                    if (templated(p.request())) {
+                        templated.add(p);
+                    } else if (p.request().git().pullRequest() != null) {
                         publish(p, pullRequests.open(q.clone, p.request(), this));
                     } else {
                         byBranch.computeIfAbsent(p.request().git().branch(), b -> new ArrayList<>()).add(p);
@@ -130,6 +136,9 @@ public class PromotionWriter implements AutoCloseable {
                 }
                 for (var e : byBranch.entrySet()) {
                     writeBranch(q, e.getKey(), e.getValue());
+                }
+                if (!templated.isEmpty()) {
+                    writeTemplated(q, templated);
                 }
             } catch (Throwable t) {
                 LOG.errorf("git-writer for %s failed: %s", Redact.text(q.url), Redact.text(String.valueOf(t)));
@@ -169,7 +178,7 @@ public class PromotionWriter implements AutoCloseable {
                     }
                     return;
                 }
-                List<Applied> results = apply(clone, branch, base, batch);
+                List<Applied> results = apply(q, branch, base, batch);
                 ObjectId tip = base;
                 int commits = 0;
                 for (Applied a : results) {
@@ -313,15 +322,141 @@ public class PromotionWriter implements AutoCloseable {
         Thread.sleep(capped / 2 + ThreadLocalRandom.current().nextLong(capped / 2 + 1));
     }
 
+    /** Where trees of this repository are written out for external tools (kustomize, helm). */
+    private Path materializeRoot(RepoQueue q) {
+        return Path.of(config.workdir()).resolve("render").resolve(WarmClone.folderName(q.url));
+    }
+
+    private Materializer materializer(RepoQueue q, String key) throws StepException {
+        return Materializer.of(q.materializers, materializeRoot(q), key.isEmpty() ? ":root" : key);
+    }
+
+    /** A template that checks out its own working trees ({@code git-clone}) rather than the implied branch. */
+    static boolean templated(PromotionRequested r) {
+        return r.steps() != null && r.steps().stream().anyMatch(s -> "git-clone".equals(s.uses()));
+    }
+
+    /** What one templated promotion came to in one attempt; outcome null: retryable. */
+    private record Ran(Pending pending, Outcome outcome, String branch, String commit, String reason, StepRun run) {
+    }
+
+    /**
+     * Templated promotions of one repository: each runs its steps on checkouts of the warm clone; git-push steps move
+     * the batch's branch tips, and every moved tip goes out in one push with compare-and-swap. When the remote moved,
+     * everything is fetched and run again on the new heads (the re-run is the rebase: rendered output is made again
+     * from the newer sources).
+     */
+    private void writeTemplated(RepoQueue q, List<Pending> batch) throws InterruptedException {
+        WarmClone clone = q.clone;
+        boolean guessFirst = config.push().optimistic();
+        PersonIdent author = new PersonIdent(config.author().name(), config.author().email());
+        for (int attempt = 1; ; attempt++) {
+            boolean guess = guessFirst && attempt == 1;
+            try (Checkouts.Session session = new Checkouts.Session(clone, guess, q.materializers, materializeRoot(q))) {
+                List<Ran> results = new ArrayList<>();
+                for (Pending p : batch) {
+                    results.add(runTemplated(session, p, author));
+                }
+                if (results.stream().anyMatch(r -> r.outcome() == null)) {
+                    throw new RetryableStep(results.stream().filter(r -> r.outcome() == null).findFirst().orElseThrow().reason());
+                }
+                session.inserter.flush();
+                List<WarmClone.Update> updates = session.updates();
+                if (guess && updates.isEmpty()) {
+                    continue; // nothing proved the guessed heads current: decide again on fetched ones
+                }
+                if (!updates.isEmpty()) {
+                    long t0 = System.nanoTime();
+                    Map<String, WarmClone.Pushed> pushed = clone.pushAll(updates);
+                    metrics.push(Duration.ofNanos(System.nanoTime() - t0),
+                            (int) results.stream().filter(r -> r.outcome() == Outcome.PUSHED).count());
+                    var rejected = pushed.entrySet().stream()
+                            .filter(e -> e.getValue().status() == WarmClone.PushStatus.REJECTED).findFirst();
+                    if (rejected.isPresent()) {
+                        failAll(batch, "push of " + rejected.get().getKey() + " rejected by the remote: "
+                                + Redact.text(rejected.get().getValue().message()));
+                        return;
+                    }
+                    var moved = pushed.entrySet().stream()
+                            .filter(e -> e.getValue().status() == WarmClone.PushStatus.REMOTE_MOVED).findFirst();
+                    if (moved.isPresent()) {
+                        if (!guess) {
+                            metrics.retry();
+                            if (attempt >= config.push().maxAttempts()) {
+                                failAll(batch, "push rejected " + attempt + " times: " + moved.get().getKey()
+                                        + " keeps moving (" + moved.get().getValue().message() + ")");
+                                return;
+                            }
+                            backoff(attempt);
+                        }
+                        continue;
+                    }
+                    if (config.fault().haltAfterPush()) {
+                        LOG.warn("fault injection: halting right after the push, before the commit events");
+                        Runtime.getRuntime().halt(137);
+                    }
+                }
+                for (Ran r : results) {
+                    PromotionRequested req = r.pending().request();
+                    publish(r.pending(), event(req, r.outcome(), r.branch(), r.commit(), r.reason(), r.run().results(), null));
+                }
+                return;
+            } catch (RetryableStep | java.io.IOException e) {
+                onRetryable(q, batch, attempt, e);
+                if (batch.stream().allMatch(p -> p.done().isDone())) {
+                    return;
+                }
+            } catch (InterruptedException e) {
+                throw e;
+            } catch (Exception e) {
+                if (e instanceof org.eclipse.jgit.errors.TransportException
+                        || e.getCause() instanceof org.eclipse.jgit.errors.TransportException) {
+                    onRetryable(q, batch, attempt, e);
+                    if (batch.stream().allMatch(p -> p.done().isDone())) {
+                        return;
+                    }
+                } else {
+                    failAll(batch, Redact.text(String.valueOf(e)));
+                    return;
+                }
+            }
+        }
+    }
+
+    private Ran runTemplated(Checkouts.Session session, Pending p, PersonIdent author) throws StepException {
+        PromotionRequested r = p.request();
+        Object snapshot = session.snapshot();
+        long t0 = System.nanoTime();
+        Checkouts work = new Checkouts(session, r, author);
+        StepRun run = runSteps(work, work, r);
+        if (run.error() != null) {
+            session.restore(snapshot);
+            return new Ran(p, run.error().retryable() ? null : Outcome.FAILED, null, null,
+                    Redact.text(run.error().getMessage()), run);
+        }
+        GitWork.Pushed last = work.pushes.isEmpty() ? null : work.pushes.get(work.pushes.size() - 1);
+        if (work.advanced) {
+            metrics.commit(Duration.ofNanos(System.nanoTime() - t0));
+            return new Ran(p, Outcome.PUSHED, last.branch(), last.commit(), null, run);
+        }
+        if (work.alreadyPresent != null) {
+            return new Ran(p, Outcome.ALREADY_PRESENT, last == null ? null : last.branch(), work.alreadyPresent,
+                    "a commit with this promotion's trailer is already on the branch", run);
+        }
+        return new Ran(p, Outcome.NO_CHANGE, last == null ? null : last.branch(), last == null ? null : last.commit(),
+                last == null ? "no git-push step pushed anything" : "the steps changed nothing", run);
+    }
+
     /** Applies each promotion of the batch as its own commit on top of the previous one. */
-    private List<Applied> apply(WarmClone clone, String branch, ObjectId base, List<Pending> batch) throws Exception {
+    private List<Applied> apply(RepoQueue q, String branch, ObjectId base, List<Pending> batch) throws Exception {
+        WarmClone clone = q.clone;
         List<Applied> out = new ArrayList<>();
         Map<String, ObjectId> inBatch = new HashMap<>();
         try (ObjectInserter ins = clone.repository().newObjectInserter();
              ObjectReader reader = clone.repository().newObjectReader()) {
             ObjectId parent = base;
             ObjectId parentTree = clone.treeOf(base);
-            TreeWorkspace ws = TreeWorkspace.load(reader, ins, parentTree);
+            TreeWorkspace ws = TreeWorkspace.load(reader, ins, parentTree).materializeInto(materializer(q, ""));
             for (Pending p : batch) {
                 PromotionRequested r = p.request();
                 String existing = clone.commitOf(branch, base, r.promotionId());
@@ -332,7 +467,7 @@ public class PromotionWriter implements AutoCloseable {
                 }
                 long t0 = System.nanoTime();
                 Object snapshot = ws.snapshot();
-                StepRun run = runSteps(ws, r);
+                StepRun run = runSteps(ws, GitWork.NONE, r);
                 if (run.error() != null) {
                     ws.restore(snapshot);
                     out.add(new Applied(r, run.error().retryable() ? null : Outcome.FAILED, null,
@@ -356,26 +491,45 @@ public class PromotionWriter implements AutoCloseable {
         return out;
     }
 
-    record StepRun(List<StepResult> results, StepException error) {
+    /** Steps whose side effect another service owns: they continue the promotion there, in order. */
+    static final java.util.Set<String> OTHER_SERVICES = java.util.Set.of("argocd-update", "argocd-wait", "set-metadata",
+            "set-freight-alias");
+
+    /** @param outputs each step's outputs by its alias ({@code step-<n>} when it has none) */
+    record StepRun(List<StepResult> results, StepException error, Map<String, Map<String, Object>> outputs) {
+        StepRun(List<StepResult> results, StepException error) {
+            this(results, error, Map.of());
+        }
     }
 
-    StepRun runSteps(TreeWorkspace ws, PromotionRequested r) {
+    StepRun runSteps(io.freightline.gitwriter.domain.Workspace ws, GitWork git, PromotionRequested r) {
         List<StepResult> results = new ArrayList<>();
-        StepContext ctx = new StepContext(ws, r.freight(), r.project(), r.stage(), r.promotionId());
+        Map<String, Map<String, Object>> outputs = new LinkedHashMap<>();
+        StepContext ctx = new StepContext(ws, r.freight(), r.project(), r.stage(), r.promotionId(), git,
+                new LinkedHashMap<>());
+        int n = 0;
         for (PromotionStep s : r.steps()) {
             long t0 = System.nanoTime();
+            n++;
+            if (OTHER_SERVICES.contains(s.uses())) {
+                results.add(new StepResult(s.uses(), s.as(), "SKIPPED", "carried out by "
+                        + (s.uses().startsWith("argocd-") ? "the argocd-notifier" : "the promotion-engine"), 0));
+                continue;
+            }
             try {
-                String msg = steps.run(s.uses(), s.config(), ctx);
+                StepRegistry.Ran ran = steps.run(s.uses(), s.config(), ctx);
+                String msg = ran.message();
+                outputs.put(s.as() != null ? s.as() : "step-" + n, ran.outputs());
                 Duration d = Duration.ofNanos(System.nanoTime() - t0);
                 metrics.step(s.uses(), d);
                 results.add(new StepResult(s.uses(), s.as(), "SUCCEEDED", msg, d.toMillis()));
             } catch (StepException e) {
                 Duration d = Duration.ofNanos(System.nanoTime() - t0);
                 results.add(new StepResult(s.uses(), s.as(), "FAILED", Redact.text(e.getMessage()), d.toMillis()));
-                return new StepRun(results, e);
+                return new StepRun(results, e, outputs);
             }
         }
-        return new StepRun(results, null);
+        return new StepRun(results, null, outputs);
     }
 
     ObjectId commit(ObjectInserter ins, ObjectId tree, ObjectId parent, PromotionRequested r) throws java.io.IOException {
@@ -426,8 +580,14 @@ public class PromotionWriter implements AutoCloseable {
 
     public static PromotionCommitted event(PromotionRequested r, Outcome outcome, String sha, String reason,
                                            List<StepResult> steps, String prURL) {
+        return event(r, outcome, r.git().branch(), sha, reason, steps, prURL);
+    }
+
+    /** An outcome on a given branch (a template's git-push may push to another branch than git.branch). */
+    public static PromotionCommitted event(PromotionRequested r, Outcome outcome, String branch, String sha, String reason,
+                                           List<StepResult> steps, String prURL) {
         return new PromotionCommitted(r.promotionId(), r.project(), r.stage(), r.freight() == null ? null : r.freight().id(),
-                Redact.text(r.git().repoURL()), r.git().branch(), outcome, sha, reason, steps, prURL, r.argocd(),
+                Redact.text(r.git().repoURL()), branch != null ? branch : r.git().branch(), outcome, sha, reason, steps, prURL, r.argocd(),
                 r.verification(), r.requestedAt(), Instant.now());
     }
 
@@ -448,7 +608,7 @@ public class PromotionWriter implements AutoCloseable {
              ObjectReader reader = clone.repository().newObjectReader()) {
             ObjectId baseTree = clone.treeOf(base);
             TreeWorkspace ws = TreeWorkspace.load(reader, ins, baseTree);
-            StepRun run = runSteps(ws, r);
+            StepRun run = runSteps(ws, GitWork.NONE, r);
             if (run.error() != null) {
                 return new Prepared(base, null, Outcome.FAILED, Redact.text(run.error().getMessage()), run.results());
             }

@@ -32,6 +32,7 @@ public final class TreeWorkspace implements Workspace {
     private final ObjectReader reader;
     private final ObjectInserter inserter;
     private TreeMap<String, Entry> entries;
+    private Materializer materializer;
     /** Tree ids of folders not changed since they were loaded or written: only changed folders are hashed again. */
     private HashMap<String, ObjectId> trees;
 
@@ -63,6 +64,26 @@ public final class TreeWorkspace implements Workspace {
             }
         }
         return new TreeWorkspace(reader, inserter, map, trees);
+    }
+
+    /** Where {@link #materialize} writes this tree; without one the tree cannot be handed to external tools. */
+    TreeWorkspace materializeInto(Materializer m) {
+        this.materializer = m;
+        return this;
+    }
+
+    @Override
+    public java.nio.file.Path materialize(String folder) throws StepException {
+        if (materializer == null) {
+            throw StepException.terminal(folder, "this tree cannot be written out for external tools");
+        }
+        materializer.sync(entries, reader, this);
+        return folder.isEmpty() ? materializer.dir() : materializer.dir().resolve(folder);
+    }
+
+    /** The object reader and inserter this tree works with. */
+    ObjectReader reader() {
+        return reader;
     }
 
     /** A copy of the current state, to roll back to when a promotion fails halfway. */
@@ -232,6 +253,12 @@ public final class TreeWorkspace implements Workspace {
             touched(path);
         }
         return removed;
+    }
+
+    /** Deletes every file (git-clear). */
+    public void clear() {
+        entries.clear();
+        trees.clear();
     }
 
     @Override

@@ -123,32 +123,113 @@ public final class WarmClone implements AutoCloseable {
 
     /** Pushes a commit to a branch, only if the branch is still at {@code expectedOld} (null: must not exist). */
     public Pushed push(ObjectId tip, String branch, ObjectId expectedOld) throws Exception {
-        try (Transport t = remote.open(repo, url)) {
-            RemoteRefUpdate u = new RemoteRefUpdate(repo, tip.name(), Constants.R_HEADS + branch, false, null,
-                    expectedOld == null ? ObjectId.zeroId() : expectedOld);
-            PushResult r = t.push(NullProgressMonitor.INSTANCE, List.of(u));
-            RemoteRefUpdate done = r.getRemoteUpdate(Constants.R_HEADS + branch);
-            if (done.getStatus() == RemoteRefUpdate.Status.OK || done.getStatus() == RemoteRefUpdate.Status.UP_TO_DATE) {
-                remember(branch, tip);
+        String ref = Constants.R_HEADS + branch;
+        return pushAll(List.of(new Update(tip, ref, expectedOld, false))).get(ref);
+    }
+
+    /** The remote's default branch (what its HEAD points to), or null when it does not say. */
+    public String defaultBranch() throws Exception {
+        try (Transport t = remote.open(repo, url); var conn = t.openFetch()) {
+            Ref head = conn.getRef(Constants.HEAD);
+            if (head != null && head.isSymbolic() && head.getTarget().getName().startsWith(Constants.R_HEADS)) {
+                return head.getTarget().getName().substring(Constants.R_HEADS.length());
             }
-            return switch (done.getStatus()) {
-                case OK, UP_TO_DATE -> new Pushed(PushStatus.OK, null);
-                case REJECTED_NONFASTFORWARD, REJECTED_REMOTE_CHANGED -> new Pushed(PushStatus.REMOTE_MOVED, done.getStatus().name());
-                // the server could not lock the ref, or lost an object to its own gc meanwhile: a race, not a
-                // refusal; the next attempt fetches and negotiates afresh
-                case REJECTED_OTHER_REASON -> serverRace(done.getMessage())
-                        ? new Pushed(PushStatus.REMOTE_MOVED, done.getMessage())
-                        : new Pushed(PushStatus.REJECTED, done.getStatus() + (done.getMessage() != null ? ": " + done.getMessage() : ""));
-                default -> new Pushed(PushStatus.REJECTED, done.getStatus() + (done.getMessage() != null ? ": " + done.getMessage() : ""));
-            };
+            return null;
+        }
+    }
+
+    /** Fetches a tag and returns the commit it points to (peeled), or null when the remote has no such tag. */
+    public ObjectId fetchTag(String tag) throws Exception {
+        String ref = Constants.R_TAGS + tag;
+        try (Transport t = remote.open(repo, url)) {
+            FetchResult r = t.fetch(NullProgressMonitor.INSTANCE, List.of(new RefSpec("+" + ref + ":" + ref)));
+            if (r.getAdvertisedRef(ref) == null) {
+                return null;
+            }
         } catch (TransportException e) {
-            // some servers answer a lost race with a lock failure message
-            String m = String.valueOf(e.getMessage());
-            if (serverRace(m) || m.contains("non-fast-forward") || m.contains("fetch first")) {
-                return new Pushed(PushStatus.REMOTE_MOVED, m);
+            if (String.valueOf(e.getMessage()).contains("Remote does not have " + ref)) {
+                return null;
             }
             throw e;
         }
+        try (RevWalk w = new RevWalk(repo)) {
+            return w.parseCommit(repo.resolve(ref)).copy();
+        }
+    }
+
+    /**
+     * Makes sure a commit is in the clone (fetching every branch when it is not yet) and returns it, or null when
+     * no branch of the remote holds it.
+     */
+    public ObjectId ensureCommit(String sha) throws Exception {
+        ObjectId id;
+        try {
+            id = ObjectId.fromString(sha);
+        } catch (IllegalArgumentException e) {
+            id = repo.resolve(sha); // an abbreviated id the clone knows
+            if (id == null) {
+                return null;
+            }
+        }
+        if (!repo.getObjectDatabase().has(id)) {
+            try (Transport t = remote.open(repo, url)) {
+                t.fetch(NullProgressMonitor.INSTANCE, List.of(new RefSpec("+refs/heads/*:refs/remotes/origin/*")));
+            }
+            if (!repo.getObjectDatabase().has(id)) {
+                return null;
+            }
+        }
+        try (RevWalk w = new RevWalk(repo)) {
+            return w.parseCommit(id).copy();
+        } catch (org.eclipse.jgit.errors.IncorrectObjectTypeException e) {
+            return null;
+        }
+    }
+
+    /** One ref update of a push: the new object, the ref, and the value the remote must still have (null: none). */
+    public record Update(ObjectId tip, String ref, ObjectId expectedOld, boolean force) {
+    }
+
+    /** Pushes several refs in one connection; each is a compare-and-swap on its own. Returns the outcome per ref. */
+    public Map<String, Pushed> pushAll(List<Update> updates) throws Exception {
+        Map<String, Pushed> out = new java.util.LinkedHashMap<>();
+        try (Transport t = remote.open(repo, url)) {
+            List<RemoteRefUpdate> us = new java.util.ArrayList<>();
+            for (Update u : updates) {
+                us.add(new RemoteRefUpdate(repo, u.tip().name(), u.ref(), u.force(), null,
+                        u.force() ? null : u.expectedOld() == null ? ObjectId.zeroId() : u.expectedOld()));
+            }
+            PushResult r = t.push(NullProgressMonitor.INSTANCE, us);
+            for (Update u : updates) {
+                RemoteRefUpdate done = r.getRemoteUpdate(u.ref());
+                Pushed p = switch (done.getStatus()) {
+                    case OK, UP_TO_DATE -> new Pushed(PushStatus.OK, null);
+                    case REJECTED_NONFASTFORWARD, REJECTED_REMOTE_CHANGED -> new Pushed(PushStatus.REMOTE_MOVED, done.getStatus().name());
+                    case REJECTED_OTHER_REASON -> serverRace(done.getMessage())
+                            ? new Pushed(PushStatus.REMOTE_MOVED, done.getMessage())
+                            : new Pushed(PushStatus.REJECTED, done.getStatus() + (done.getMessage() != null ? ": " + done.getMessage() : ""));
+                    default -> new Pushed(PushStatus.REJECTED, done.getStatus() + (done.getMessage() != null ? ": " + done.getMessage() : ""));
+                };
+                if (p.status() == PushStatus.OK && u.ref().startsWith(Constants.R_HEADS)) {
+                    remember(u.ref().substring(Constants.R_HEADS.length()), u.tip());
+                }
+                out.put(u.ref(), p);
+            }
+            return out;
+        } catch (TransportException e) {
+            String m = String.valueOf(e.getMessage());
+            if (serverRace(m) || m.contains("non-fast-forward") || m.contains("fetch first")) {
+                for (Update u : updates) {
+                    out.put(u.ref(), new Pushed(PushStatus.REMOTE_MOVED, m));
+                }
+                return out;
+            }
+            throw e;
+        }
+    }
+
+    public String url() {
+        return url;
     }
 
     /**

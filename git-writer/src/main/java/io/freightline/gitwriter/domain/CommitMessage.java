@@ -33,6 +33,21 @@ public final class CommitMessage {
                 .toString();
     }
 
+    /** A template's own commit message (git-commit's {@code message}) with the promotion's trailers appended. */
+    public static String withTrailers(String message, PromotionRequested p) {
+        String body = message == null ? "" : message.strip();
+        if (body.isEmpty()) {
+            body = "Promote " + (p.freight() != null && p.freight().alias() != null ? p.freight().alias()
+                    : p.freight() != null ? p.freight().id() : p.promotionId()) + " to " + p.stage();
+        }
+        StringBuilder b = new StringBuilder(body).append("\n\n")
+                .append(PROMOTION_TRAILER).append(": ").append(p.promotionId()).append('\n');
+        if (p.freight() != null) {
+            b.append(FREIGHT_TRAILER).append(": ").append(p.freight().id()).append('\n');
+        }
+        return b.append(STAGE_TRAILER).append(": ").append(p.stage()).append('\n').toString();
+    }
+
     private CommitMessage() {
     }
 }

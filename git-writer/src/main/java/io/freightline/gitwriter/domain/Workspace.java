@@ -35,4 +35,13 @@ public interface Workspace {
 
     /** Every file under a folder (recursively), as repository paths, sorted. */
     List<String> files(String folder);
+
+    /**
+     * Writes the files a tool needs (the working tree holding this folder, so relative references such as
+     * {@code ../../base} resolve) to a host directory and returns the folder's place in it. For tools that read real
+     * files (kustomize, helm); the directory is the writer's, steps must not write into it.
+     */
+    default java.nio.file.Path materialize(String folder) throws StepException {
+        throw StepException.terminal(folder, "this workspace cannot be written out for external tools");
+    }
 }

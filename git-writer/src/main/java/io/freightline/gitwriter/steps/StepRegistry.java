@@ -6,6 +6,7 @@ import com.networknt.schema.JsonSchemaFactory;
 import com.networknt.schema.SpecVersion;
 import com.networknt.schema.ValidationMessage;
 import io.freightline.events.EventCodec;
+import io.freightline.gitwriter.domain.FencedWorkspace;
 import io.freightline.gitwriter.domain.Step;
 import io.freightline.gitwriter.domain.StepContext;
 import io.freightline.gitwriter.domain.StepException;
@@ -58,8 +59,16 @@ public class StepRegistry {
         return Map.copyOf(steps);
     }
 
-    /** Runs one step: unknown step, invalid config and step errors are terminal unless the step says otherwise. */
-    public String run(String uses, Map<String, Object> config, StepContext context) throws StepException {
+    /** What a step did: its one-line note and its outputs. */
+    public record Ran(String message, Map<String, Object> outputs) {
+    }
+
+    /**
+     * Runs one step: unknown step, invalid config and step errors are terminal unless the step says otherwise. The
+     * step works on a fenced view of the workspace that is closed when it ends or times out, so a step thread that
+     * outlives its timeout cannot write any more.
+     */
+    public Ran run(String uses, Map<String, Object> config, StepContext context) throws StepException {
         Step<?> step = steps.get(uses);
         if (step == null) {
             throw StepException.terminal("unknown step '" + uses + "' (known: " + String.join(", ", steps.keySet()) + ")");
@@ -67,7 +76,7 @@ public class StepRegistry {
         return runTyped(step, config == null ? Map.of() : config, context);
     }
 
-    private <C> String runTyped(Step<C> step, Map<String, Object> config, StepContext context) throws StepException {
+    private <C> Ran runTyped(Step<C> step, Map<String, Object> config, StepContext context) throws StepException {
         JsonNode json = EventCodec.mapper().valueToTree(config);
         Set<ValidationMessage> problems = schemas.get(step.name()).validate(json);
         if (!problems.isEmpty()) {
@@ -80,10 +89,14 @@ public class StepRegistry {
         } catch (Exception e) {
             throw StepException.terminal("invalid config of step " + step.name() + ": " + e.getMessage());
         }
-        Future<String> f = runner.submit(() -> step.run(context, bound));
+        FencedWorkspace fenced = new FencedWorkspace(context.workspace());
+        StepContext own = context.forStep(fenced);
+        Future<String> f = runner.submit(() -> step.run(own, bound));
         try {
-            return f.get(step.timeout().toMillis(), TimeUnit.MILLISECONDS);
+            String message = f.get(step.timeout().toMillis(), TimeUnit.MILLISECONDS);
+            return new Ran(message, java.util.Collections.unmodifiableMap(new java.util.LinkedHashMap<>(own.outputs())));
         } catch (TimeoutException e) {
+            fenced.close();
             f.cancel(true);
             String msg = "step " + step.name() + " timed out after " + step.timeout().toSeconds() + " s";
             throw step.retryable() ? StepException.retryable(msg, e) : StepException.terminal(msg);
@@ -93,8 +106,12 @@ public class StepRegistry {
             }
             throw StepException.terminal("step " + step.name() + " failed: " + e.getCause());
         } catch (InterruptedException e) {
+            fenced.close();
+            f.cancel(true);
             Thread.currentThread().interrupt();
             throw StepException.retryable("interrupted", e);
+        } finally {
+            fenced.close();
         }
     }
 }

@@ -57,6 +57,10 @@ public class KustomizeSetImageStep implements Step<KustomizeSetImageConfig> {
             after = YamlEdits.setImage(file, after, e);
         }
         boolean changed = TextFiles.writeIfChanged(ws, file, before, after);
+        StringBuilder msg = new StringBuilder("Updated ").append(config.path()).append(" to use new image")
+                .append(edits.size() == 1 ? "" : "s").append("\n");
+        edits.forEach(e -> msg.append("\n- ").append(describe(e)));
+        ctx.output("commitMessage", msg.toString());
         return (changed ? "set " : "already set ") + edits.stream().map(KustomizeSetImageStep::describe).toList() + " in " + file;
     }
 
