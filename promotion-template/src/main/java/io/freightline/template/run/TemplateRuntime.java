@@ -153,9 +153,11 @@ public final class TemplateRuntime {
             return result(step, alias, StepStatus.Errored, "retry.timeout: " + e.getMessage(), start, null);
         }
         Instant deadline = timeout == null ? null : start.plus(timeout);
+        String timedOut = "timed out after " + (step.retry() != null && step.retry().timeout() != null && !step.retry().timeout().isBlank()
+                ? step.retry().timeout().strip() : String.valueOf(timeout));
         int errors = 0;
         for (int attempt = 1; ; attempt++) {
-            StepExecutor.Outcome o = attempt(executor, new StepExecutor.Call(alias, step.uses(), config, scope, deadline, attempt));
+            StepExecutor.Outcome o = attempt(executor, new StepExecutor.Call(alias, step.uses(), config, scope, deadline, attempt), timedOut);
             switch (o.status()) {
                 case Running -> errors = 0;
                 case Errored -> {
@@ -170,22 +172,22 @@ public final class TemplateRuntime {
                 }
             }
             if (deadline != null && !options.clock().instant().isBefore(deadline)) {
-                return result(step, alias, StepStatus.Errored, "timed out after " + timeout + (o.message() == null ? "" : ": " + o.message()), start, null);
+                return result(step, alias, StepStatus.Errored, timedOut + (o.message() == null ? "" : ": " + o.message()), start, null);
             }
             pause(o.status() == StepStatus.Running ? options.pollInterval() : options.retryBackoff(), deadline);
         }
     }
 
-    private StepExecutor.Outcome attempt(StepExecutor executor, StepExecutor.Call call) {
+    private StepExecutor.Outcome attempt(StepExecutor executor, StepExecutor.Call call, String timedOut) {
         if (call.deadline() == null) return guarded(executor, call);
         long left = Duration.between(options.clock().instant(), call.deadline()).toMillis();
-        if (left <= 0) return StepExecutor.Outcome.errored("timed out", true);
+        if (left <= 0) return StepExecutor.Outcome.errored(timedOut, true);
         Future<StepExecutor.Outcome> f = timed.submit(() -> guarded(executor, call));
         try {
             return f.get(left, TimeUnit.MILLISECONDS);
         } catch (TimeoutException e) {
             f.cancel(true);
-            return StepExecutor.Outcome.errored("timed out", true);
+            return StepExecutor.Outcome.errored(timedOut, true);
         } catch (InterruptedException e) {
             f.cancel(true);
             Thread.currentThread().interrupt();
