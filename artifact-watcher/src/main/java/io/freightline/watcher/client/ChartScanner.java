@@ -7,7 +7,7 @@ import io.freightline.events.ArtifactKind;
 import io.freightline.events.ArtifactRef;
 import io.freightline.watcher.domain.Discovery;
 import io.freightline.watcher.domain.RepoUrls;
-import io.freightline.watcher.domain.TagPolicy;
+import io.freightline.versions.Policy;
 import io.freightline.watcher.domain.Watched;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;
@@ -57,7 +57,7 @@ public class ChartScanner implements Scanner {
 
     @Override
     public List<Discovery> scan(Watched w) {
-        TagPolicy policy = TagPolicy.of(w.subscription());
+        Policy policy = w.policy();
         Map<String, Instant> created = new HashMap<>();
         List<String> versions;
         String name;
@@ -80,7 +80,7 @@ public class ChartScanner implements Scanner {
             }
         }
         List<Discovery> out = new ArrayList<>();
-        for (String version : policy.select(versions, created)) {
+        for (String version : policy.selectTags(versions, created::get)) {
             out.add(new Discovery(w, ArtifactRef.chart(w.subscription().repoURL(), name, version), version,
                     created.get(version), "poll"));
         }
