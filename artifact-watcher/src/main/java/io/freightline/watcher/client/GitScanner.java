@@ -2,6 +2,7 @@ package io.freightline.watcher.client;
 
 import io.freightline.events.ArtifactKind;
 import io.freightline.events.ArtifactRef;
+import io.freightline.events.ArtifactReferences;
 import io.freightline.watcher.config.WatcherConfig;
 import io.freightline.watcher.domain.Discovery;
 import io.freightline.watcher.domain.EmittedLedger;
@@ -52,6 +53,8 @@ public class GitScanner implements Scanner {
     WatcherConfig config;
     @Inject
     EmittedLedger ledger;
+    @Inject
+    InvalidTags invalidTags;
 
     @Override
     public boolean handles(Watched w) {
@@ -116,6 +119,7 @@ public class GitScanner implements Scanner {
             ObjectId id = r.getPeeledObjectId() != null ? r.getPeeledObjectId() : r.getObjectId();
             commitByTag.put(r.getName().substring(Constants.R_TAGS.length()), id);
         }
+        commitByTag.keySet().retainAll(invalidTags.valid(w, commitByTag.keySet(), ArtifactReferences::gitTagProblem));
         Policy policy = w.policy();
         Map<String, Instant> dated = new HashMap<>();
         if (strategy == Strategy.NEWEST_TAG) {

@@ -2,6 +2,7 @@ package io.freightline.watcher.client;
 
 import io.freightline.events.ArtifactKind;
 import io.freightline.events.ArtifactRef;
+import io.freightline.events.ArtifactReferences;
 import io.freightline.watcher.domain.Discovery;
 import io.freightline.watcher.domain.EmittedLedger;
 import io.freightline.watcher.domain.RepoUrls;
@@ -30,6 +31,8 @@ public class ImageScanner implements Scanner {
     OciRegistryClient oci;
     @Inject
     EmittedLedger ledger;
+    @Inject
+    InvalidTags invalidTags;
 
     private final Map<String, String> digestByTag = new ConcurrentHashMap<>();
     private final Map<String, Instant> createdByDigest = new ConcurrentHashMap<>();
@@ -56,7 +59,7 @@ public class ImageScanner implements Scanner {
                             m.digest(), null, "poll")))
                     .orElse(List.of());
         }
-        List<String> tags = oci.listTags(host, repo);
+        List<String> tags = invalidTags.valid(w, oci.listTags(host, repo), ArtifactReferences::tagProblem);
         Map<String, Instant> builtAt = new HashMap<>();
         if (policy.strategy() == Strategy.NEWEST_BUILD) {
             for (String tag : tags) {
