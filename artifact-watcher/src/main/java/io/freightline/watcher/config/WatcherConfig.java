@@ -12,8 +12,18 @@ import java.util.Optional;
 @ConfigMapping(prefix = "freightline.watcher")
 public interface WatcherConfig {
 
-    /** Unique per running instance and stable across its restarts: the Kafka transactional id of its producer. */
+    /**
+     * Unique per running instance of an installation and stable across its restarts: the second half of the
+     * Kafka transactional id of its producer ({@code <install-id>.<instance-id>}).
+     */
     String instanceId();
+
+    /**
+     * The installation, the first half of the transactional id: two installations sharing one Kafka cluster must
+     * differ here, so that equal instance ids (pod names) do not fence each other. Default: the Kubernetes
+     * namespace, else {@code local} ({@link InstallIdConfigSource}).
+     */
+    String installId();
 
     /** Default webhook secret of every provider (Bearer token, HMAC key, token header or URL token). */
     Optional<String> webhookSecret();

@@ -191,19 +191,26 @@ class WatcherRestartIT {
     }
 
     static Process startWatcher(String instanceId, int port) throws IOException {
+        return startWatcher(logs, instanceId, port, "-Dfreightline.watcher.instance-id=" + instanceId);
+    }
+
+    /** The packaged watcher on the test broker, its output in {@code logDir/<name>.log}, with extra -D settings. */
+    static Process startWatcher(Path logDir, String name, int port, String... settings) throws IOException {
         Path jar = Path.of("target", "quarkus-app", "quarkus-run.jar");
         assertTrue(Files.exists(jar), jar + " missing: run the IT through `verify`, after `package`");
-        Path log = logs.resolve(instanceId + ".log");
-        Process p = new ProcessBuilder(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+        Files.createDirectories(logDir);
+        Path log = logDir.resolve(name + ".log");
+        List<String> command = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
                 "-Xmx256m", "-XX:+UseSerialGC", "-XX:TieredStopAtLevel=1",
                 "-Dkafka.bootstrap.servers=" + TestBroker.bootstrapServers(),
                 "-Dquarkus.http.host=127.0.0.1", "-Dquarkus.http.port=" + port,
-                "-Dfreightline.watcher.instance-id=" + instanceId,
                 "-Dfreightline.watcher.webhook-secret=" + Fixtures.SECRET,
                 "-Dfreightline.watcher.poll.min-interval=PT1S",
                 "-Dfreightline.watcher.poll.page-size=" + PAGE, "-Dfreightline.watcher.poll.rate-limit-per-second=1000",
-                "-Dfreightline.watcher.poll.backoff=PT0.05S", "-Dfreightline.watcher.poll.http-timeout=PT60S",
-                "-jar", jar.toAbsolutePath().toString())
+                "-Dfreightline.watcher.poll.backoff=PT0.05S", "-Dfreightline.watcher.poll.http-timeout=PT60S"));
+        command.addAll(List.of(settings));
+        command.addAll(List.of("-jar", jar.toAbsolutePath().toString()));
+        Process p = new ProcessBuilder(command)
                 .redirectErrorStream(true).redirectOutput(ProcessBuilder.Redirect.to(log.toFile())).start();
         started.add(p);
         return p;

@@ -3,7 +3,6 @@ package io.freightline.engine.messaging;
 import io.freightline.engine.config.EngineConfig;
 import io.freightline.engine.domain.Effects;
 import io.freightline.engine.domain.Engine;
-import io.freightline.engine.domain.FreightIds;
 import io.freightline.engine.domain.ManifestException;
 import io.freightline.engine.domain.ManifestParser;
 import io.freightline.engine.domain.ProjectState;
@@ -342,11 +341,8 @@ public class EngineService {
 
     private Effects applyCommand(Engine e, CommandIssued c, Engine.CommandResult[] r) {
         Map<String, String> a = c.args() == null ? Map.of() : c.args();
-        ProjectState ps = e.project(c.project());
-        if (ps != null && ps.appliedCommands.contains(c.id())) {
-            r[0] = Engine.CommandResult.ok("already applied");
-            return new Effects();
-        }
+        // idempotent by intent: the manifests are compared with the project's current state (equal: unchanged),
+        // never with the ids of commands applied before, so re-applying older content restores it
         try {
             ManifestParser.Manifests m = ManifestParser.parse(sources(a), e.catalog()).only(c.project());
             Effects fx = e.apply(c.project(), m, c.actor(), c.reason(), now());
@@ -374,8 +370,9 @@ public class EngineService {
 
     /**
      * Applies the start-up manifests folder through the commands topic, so the instance that owns each project
-     * applies it in order with everything else of the project. The command id is derived from the content, so
-     * several instances starting with the same folder apply it once. Waits until every project has applied it.
+     * applies it in order with everything else of the project. Every start sends new command ids: applying is
+     * idempotent by intent (several instances starting with the same folder change the state once), and a folder
+     * reverted to older content is applied again. Waits until every project has applied it.
      */
     public void applyManifests(ManifestParser.Manifests m, List<ManifestParser.Source> sources, String actor, String reason,
                                Duration timeout) {
@@ -383,7 +380,7 @@ public class EngineService {
         sources.forEach(src -> args.put(FILE_ARG + src.file(), src.text()));
         Map<String, CompletableFuture<Engine.CommandResult>> sent = new LinkedHashMap<>();
         for (String project : m.projectNames()) {
-            String id = "manifests-" + FreightIds.sha1(project + "\n" + new TreeMap<>(args));
+            String id = "manifests-" + java.util.UUID.randomUUID();
             sent.put(id, submit(new CommandIssued(id, project, "apply", args, actor, reason, now())));
         }
         long deadline = System.nanoTime() + timeout.toNanos();

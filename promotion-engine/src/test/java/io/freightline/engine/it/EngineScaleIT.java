@@ -55,7 +55,7 @@ class EngineScaleIT {
 
     /** One engine as a child JVM from the packaged application. */
     record Engine(String name, Process process, int port) {
-        static Engine start(String name) throws IOException {
+        static Engine start(String name, String... extraArgs) throws IOException {
             int port;
             try (ServerSocket s = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
                 port = s.getLocalPort();
@@ -63,7 +63,7 @@ class EngineScaleIT {
             Path jar = Path.of("target/quarkus-app/quarkus-run.jar");
             assertTrue(Files.isRegularFile(jar), "package the engine first: " + jar.toAbsolutePath());
             String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
-            List<String> cmd = List.of(java, "-Xmx256m",
+            List<String> cmd = new ArrayList<>(List.of(java, "-Xmx256m",
                     "-Dkafka.bootstrap.servers=" + TestBroker.bootstrapServers(),
                     "-Dquarkus.http.host=127.0.0.1", "-Dquarkus.http.port=" + port,
                     "-Dfreightline.engine.instance-id=" + name,
@@ -72,9 +72,10 @@ class EngineScaleIT {
                     "-Dfreightline.engine.command-timeout=60s",
                     // a killed instance leaves the group after this (6 s is the broker's minimum)
                     "-Dmp.messaging.connector.smallrye-kafka.session.timeout.ms=6000",
-                    "-Dmp.messaging.connector.smallrye-kafka.heartbeat.interval.ms=1000",
-                    "-jar", jar.toString());
-            Path log = Path.of("target", "engine-scale-" + name + ".log");
+                    "-Dmp.messaging.connector.smallrye-kafka.heartbeat.interval.ms=1000"));
+            cmd.addAll(List.of(extraArgs));
+            cmd.addAll(List.of("-jar", jar.toString()));
+            Path log = Path.of("target", "engine-" + name + "-" + port + ".log");
             Process p = new ProcessBuilder(cmd).redirectErrorStream(true).redirectOutput(log.toFile()).start();
             return new Engine(name, p, port);
         }
