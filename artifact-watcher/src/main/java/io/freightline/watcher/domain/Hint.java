@@ -12,14 +12,14 @@ public sealed interface Hint {
      *
      * @param tag    the tag, or null for a push by digest
      * @param digest the manifest digest, when the payload has one
-     * @throws MalformedPayloadException when the tag or digest does not follow the OCI grammar
+     * @throws MalformedPayloadException when the tag does not follow the OCI grammar
      */
     record ImagePush(String repo, String tag, String digest) implements Hint {
         public ImagePush {
             tag = tag == null || tag.isEmpty() ? null : tag;
-            digest = digest == null || digest.isEmpty() ? null : digest;
+            // a digest that is not algorithm:hex of the right length is no digest: the registry is asked instead
+            digest = digest == null || ArtifactReferences.digestProblem(digest) != null ? null : digest;
             String problem = tag != null ? ArtifactReferences.tagProblem(tag) : null;
-            if (problem == null && digest != null) problem = ArtifactReferences.digestProblem(digest);
             if (problem != null) throw new MalformedPayloadException(problem);
         }
     }
