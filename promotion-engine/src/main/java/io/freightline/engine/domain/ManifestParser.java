@@ -335,7 +335,8 @@ public final class ManifestParser {
                     if (uses == null) continue;
                     Map<String, Object> config = st.has("config") && st.map("config", true) != null
                             ? st.map("config", true).raw() : Map.of();
-                    Expressions.check(config).forEach(p -> st.c.err(st.path + ".config", p));
+                    Expressions.check(config, st.path + ".config")
+                            .forEach(p -> st.c.err(p.path(), "expression '" + p.expression() + "' " + p.reason()));
                     if (uses.equals("argocd-update")) {
                         argocd = argocd(st, config, apps);
                     } else {
