@@ -12,6 +12,7 @@ import java.util.Collection;
 import java.util.Comparator;
 import java.util.List;
 import java.util.Objects;
+import java.util.Optional;
 import java.util.Set;
 import java.util.function.Function;
 
@@ -133,13 +134,19 @@ public record Policy(ArtifactKind kind, Strategy strategy, Constraint constraint
      * The order of eligible artifacts, newest first: SemVer by precedence, then tag text; Lexical by tag text;
      * NewestBuild and NewestTag by {@code time} (build time, tag creation time), then tag text; Digest and
      * NewestFromBranch by {@code time} (when it was seen, the commit time). A null time counts as oldest.
+     * The comparator remembers parsed versions: use it for one sort, on one thread.
      */
     public <T> Comparator<T> newestFirst(Function<T, String> tag, Function<T, Instant> time) {
         Comparator<T> byTag = Comparator.comparing(tag, Comparator.nullsFirst(Comparator.<String>naturalOrder()));
         Comparator<T> byTime = Comparator.comparing(time, Comparator.nullsFirst(Comparator.<Instant>naturalOrder()));
         Comparator<T> oldestFirst = switch (strategy) {
-            case SEMVER -> Comparator.comparing((T t) -> tag.apply(t) == null ? null : Version.parse(tag.apply(t), strict).orElse(null),
-                    Comparator.nullsFirst(Version::compareWithText));
+            case SEMVER -> {
+                // each tag parsed once per sort, not once per comparison
+                java.util.Map<String, Optional<Version>> parsed = new java.util.HashMap<>();
+                yield Comparator.comparing((T t) -> tag.apply(t) == null ? null
+                                : parsed.computeIfAbsent(tag.apply(t), x -> Version.parse(x, strict)).orElse(null),
+                        Comparator.nullsFirst(Version::compareWithText));
+            }
             case LEXICAL -> byTag;
             case NEWEST_BUILD, NEWEST_TAG, DIGEST, NEWEST_FROM_BRANCH -> byTime.thenComparing(byTag);
         };

@@ -34,4 +34,19 @@ class PolicyTableTest {
         List<String> failures = SelectionTable.failures(LIBRARY);
         assertEquals(List.of(), failures, failures.size() + " of " + SelectionTable.rows().size() + " rows differ");
     }
+
+    private static String error(String strategy, String constraint, List<String> allow) {
+        Subscription s = new Subscription("s", io.freightline.events.ArtifactKind.IMAGE, "reg/app", null, strategy, constraint,
+                null, null, null, null, null, null, null, null, allow, null);
+        return org.junit.jupiter.api.Assertions.assertThrows(IllegalArgumentException.class, () -> Policy.of(s)).getMessage();
+    }
+
+    @Test
+    void configurationErrorsNameTheField() {
+        assertEquals("invalid SemVer constraint '>>1.2': cannot read '>>1.2'", error("SemVer", ">>1.2", null));
+        assertEquals("invalid SemVer constraint '^1 || x.y': cannot read 'x.y'", error("SemVer", "^1 || x.y", null));
+        assertTrue(error("Lexical", null, List.of("(")).startsWith("allowTagsRegexes: '(' is not a regular expression"));
+        assertEquals("constraint: the Digest strategy needs the tag to follow", error("Digest", null, null));
+        assertEquals("strategy NewestTag is not one of [SemVer, Lexical, NewestBuild, Digest]", error("NewestTag", null, null));
+    }
 }
