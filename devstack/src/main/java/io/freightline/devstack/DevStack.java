@@ -129,6 +129,11 @@ public final class DevStack implements AutoCloseable {
             }
             case ENGINE -> {
                 props.put("freightline.engine.manifests-dir", home.resolve("pipeline").toString());
+                // a stable static member: a restarted engine takes its partitions back at once, even after SIGKILL
+                props.put("freightline.engine.instance-id", "devstack-engine");
+                // the devstack broker allows short sessions: a killed engine's partitions move within seconds
+                props.put("freightline.engine.session-timeout-ms", "3000");
+                props.put("freightline.engine.transaction-timeout-ms", "3000");
                 env.put("FREIGHTLINE_ENGINE_AUTH_TOKENS_FILE", home.resolve("tokens").toString());
             }
             case GIT_WRITER -> props.put("freightline.gitwriter.workdir", home.resolve("git-writer").toString());
