@@ -20,12 +20,14 @@ import io.freightline.engine.domain.Specs.WarehouseSpec;
 import io.freightline.events.ArtifactDiscovered;
 import io.freightline.events.ArtifactRef;
 import io.freightline.events.CommandIssued;
+import io.freightline.events.FreightRef;
 import io.freightline.events.PromotionCommitted;
 import io.freightline.events.PromotionRequested;
 import io.freightline.events.PromotionStep;
 import io.freightline.events.Subscription;
 import io.freightline.events.VerificationCompleted;
 import io.freightline.events.WarehouseUpdated;
+import io.freightline.template.expr.Scope;
 
 import java.time.Duration;
 import java.time.Instant;
@@ -165,11 +167,7 @@ public final class Engine {
                 if (Selection.rejection(s, a) != null) continue;
                 List<Candidate> list = ps.artifacts.computeIfAbsent(w.name(), x -> new HashMap<>())
                         .computeIfAbsent(s.name(), x -> new ArrayList<>());
-                if (list.stream().anyMatch(c -> c.artifact().equals(a))) continue;
-                list.add(new Candidate(a, e.createdAt(), e.discoveredAt() != null ? e.discoveredAt() : now));
-                list.sort(Selection.newestLast(s));
-                int limit = s.discoveryLimit() == null || s.discoveryLimit() <= 0 ? 20 : s.discoveryLimit();
-                while (list.size() > limit) list.remove(0);
+                if (!Selection.keep(s, list, new Candidate(a, e.createdAt(), e.discoveredAt() != null ? e.discoveredAt() : now))) continue;
                 accepted = true;
             }
             if (accepted) {
@@ -604,15 +602,16 @@ public final class Engine {
 
     private PromotionRequested render(ProjectState ps, StageSpec spec, StageState st, Promotion p, Instant now) {
         Freight f = ps.freight.get(p.freight);
-        List<ArtifactRef> artifacts = new ArrayList<>(f.artifacts);
+        List<FreightRef> collection = new ArrayList<>();
+        collection.add(f.ref());
         st.current.forEach((wh, id) -> {
             Freight other = ps.freight.get(id);
-            if (!wh.equals(f.warehouse) && other != null) artifacts.addAll(other.artifacts);
+            if (!wh.equals(f.warehouse) && other != null) collection.add(other.ref());
         });
-        Expressions.Context ctx = new Expressions.Context(ps.name, spec.name(), p.id, f.id, f.alias, artifacts, spec.vars());
+        Scope scope = Expressions.scope(new Expressions.Context(ps.name, spec.name(), p.id, p.requestedBy, collection, spec.vars()));
         List<PromotionStep> steps = new ArrayList<>();
         for (Specs.StepTemplate t : spec.steps()) {
-            steps.add(new PromotionStep(t.uses(), t.as(), Expressions.render(t.config(), ctx)));
+            steps.add(new PromotionStep(t.uses(), t.as(), Expressions.render(t.config(), scope)));
         }
         return new PromotionRequested(p.id, ps.name, spec.name(), f.ref(), spec.git(), steps, spec.argocd(),
                 spec.verification().isEmpty() ? null : spec.verification(), p.requestedBy, now);

@@ -1,28 +1,34 @@
 package io.freightline.engine.domain;
 
-import io.freightline.events.ArtifactKind;
-import io.freightline.events.ArtifactRef;
+import io.freightline.events.FreightRef;
+import io.freightline.template.expr.ExpressionException;
+import io.freightline.template.expr.Scope;
 
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.regex.Matcher;
-import java.util.regex.Pattern;
+import java.util.Set;
 
 /**
- * Renders {@code ${{ }}} expressions in step config: {@code imageFrom("<repo>").Tag|Digest|RepoURL},
- * {@code chartFrom("<repo>"[, "<name>"]).Version}, {@code commitFrom("<repo>").ID|Tag|Branch},
- * {@code ctx.project|stage|promotion}, {@code freight.id|alias}, {@code vars.<name>}.
+ * The engine's side of Kargo's expression language (the language itself is {@code promotion-template}'s): renders
+ * what is known when a promotion is dispatched (ctx, vars, the freight collection) and leaves every expression that
+ * reads something only the running steps know ({@code outputs}, {@code task}, step outcomes, secrets, config maps,
+ * metadata that an earlier step may set) as written, for the step executor to evaluate just in time.
  */
 public final class Expressions {
-    private static final Pattern EXPR = Pattern.compile("\\$\\{\\{\\s*(.*?)\\s*}}");
-    private static final Pattern CALL = Pattern.compile(
-            "(imageFrom|chartFrom|commitFrom)\\(\\s*[\"']([^\"']+)[\"']\\s*(?:,\\s*[\"']([^\"']+)[\"']\\s*)?\\)\\.(\\w+)");
+    /** Variables and functions whose values exist only while the steps run. */
+    public static final Set<String> RUNTIME_ONLY = Set.of("outputs", "task", "success", "failure", "always", "status",
+            "secret", "sharedSecret", "configMap", "sharedConfigMap", "freightMetadata", "freightStatus", "stageMetadata");
 
-    /** What expressions can read. */
-    public record Context(String project, String stage, String promotion, String freightId, String freightAlias,
-                          List<ArtifactRef> artifacts, Map<String, String> vars) {
+    /**
+     * What expressions can read at dispatch time.
+     *
+     * @param freight the target freight first, then the freight the stage holds from its other origins
+     * @param vars    the template's variables, unrendered, in declaration order
+     */
+    public record Context(String project, String stage, String promotion, String actor, List<FreightRef> freight,
+                          Map<String, String> vars) {
     }
 
     /** An expression that cannot be evaluated (unknown function, artifact not in the freight). */
@@ -32,94 +38,76 @@ public final class Expressions {
         }
     }
 
-    /** Renders every string inside a config tree (maps, lists, scalars), returning a new tree. */
+    /** The scope for a context: ctx as Kargo defines it, and the template vars rendered in declaration order. */
+    public static Scope scope(Context c) {
+        FreightRef target = c.freight().isEmpty() ? null : c.freight().get(0);
+        Map<String, Object> ctx = new LinkedHashMap<>();
+        ctx.put("project", c.project());
+        ctx.put("stage", c.stage());
+        ctx.put("promotion", c.promotion());
+        if (target != null) {
+            Map<String, Object> tf = new LinkedHashMap<>();
+            tf.put("name", target.id());
+            tf.put("alias", target.alias());
+            tf.put("origin", Map.of("name", target.warehouse() == null ? "" : target.warehouse()));
+            ctx.put("targetFreight", tf);
+        }
+        Map<String, Object> promo = new LinkedHashMap<>();
+        promo.put("actor", c.actor());
+        promo.put("rollback", false);
+        ctx.put("meta", Map.of("promotion", promo));
+        Map<String, Object> vars = new LinkedHashMap<>();
+        Scope scope = new Scope(ctx, vars, null, null, c.freight(), null, null);
+        for (Map.Entry<String, String> v : (c.vars() == null ? Map.<String, String>of() : c.vars()).entrySet()) {
+            try {
+                vars.put(v.getKey(), io.freightline.template.expr.Expressions.render(v.getValue(), scope));
+            } catch (ExpressionException e) {
+                throw new RenderException("vars." + v.getKey() + ": " + e.getMessage());
+            }
+        }
+        return scope;
+    }
+
+    /** Renders a step config at dispatch time; values that need the running steps are kept as written. */
     public static Map<String, Object> render(Map<String, Object> config, Context ctx) {
-        Map<String, Object> out = new LinkedHashMap<>();
-        config.forEach((k, v) -> out.put(k, renderValue(v, ctx)));
-        return out;
+        return render(config, scope(ctx));
     }
 
     @SuppressWarnings("unchecked")
-    private static Object renderValue(Object v, Context ctx) {
-        if (v instanceof String s) return renderString(s, ctx);
-        if (v instanceof Map<?, ?> m) return render((Map<String, Object>) m, ctx);
+    public static Map<String, Object> render(Map<String, Object> config, Scope scope) {
+        try {
+            return (Map<String, Object>) renderValue(config == null ? Map.of() : config, scope);
+        } catch (ExpressionException e) {
+            throw new RenderException(e.getMessage());
+        }
+    }
+
+    private static Object renderValue(Object v, Scope scope) {
+        if (v instanceof String s) {
+            if (!io.freightline.template.expr.Expressions.hasExpression(s) || runtimeOnly(s)) return s;
+            return io.freightline.template.expr.Expressions.render(s, scope);
+        }
+        if (v instanceof Map<?, ?> m) {
+            Map<String, Object> out = new LinkedHashMap<>();
+            m.forEach((k, x) -> out.put(String.valueOf(k), renderValue(x, scope)));
+            return out;
+        }
         if (v instanceof List<?> l) {
             List<Object> out = new ArrayList<>(l.size());
-            l.forEach(e -> out.add(renderValue(e, ctx)));
+            l.forEach(x -> out.add(renderValue(x, scope)));
             return out;
         }
         return v;
     }
 
-    public static String renderString(String s, Context ctx) {
-        Matcher m = EXPR.matcher(s);
-        StringBuilder sb = new StringBuilder();
-        while (m.find()) {
-            m.appendReplacement(sb, Matcher.quoteReplacement(eval(m.group(1), ctx)));
-        }
-        m.appendTail(sb);
-        return sb.toString();
+    /** Whether a string's expressions read something only the running steps know. */
+    public static boolean runtimeOnly(String s) {
+        return io.freightline.template.expr.Expressions.uses(s).any(RUNTIME_ONLY);
     }
 
-    /** Every expression in a config tree that does not parse (for manifest validation), as reasons. */
-    public static List<String> check(Object v) {
-        List<String> problems = new ArrayList<>();
-        walk(v, problems);
-        return problems;
-    }
-
-    private static void walk(Object v, List<String> problems) {
-        if (v instanceof String s) {
-            Matcher m = EXPR.matcher(s);
-            while (m.find()) {
-                String e = m.group(1);
-                if (!CALL.matcher(e).matches() && !e.matches("(ctx\\.(project|stage|promotion)|freight\\.(id|alias)|vars\\.[\\w-]+)")) {
-                    problems.add("unknown expression '${{ " + e + " }}'");
-                }
-            }
-        } else if (v instanceof Map<?, ?> m) {
-            m.values().forEach(x -> walk(x, problems));
-        } else if (v instanceof List<?> l) {
-            l.forEach(x -> walk(x, problems));
-        }
-    }
-
-    private static String eval(String e, Context ctx) {
-        switch (e) {
-            case "ctx.project": return ctx.project();
-            case "ctx.stage": return ctx.stage();
-            case "ctx.promotion": return ctx.promotion();
-            case "freight.id": return ctx.freightId();
-            case "freight.alias": return ctx.freightAlias();
-            default:
-        }
-        if (e.startsWith("vars.")) {
-            String value = ctx.vars().get(e.substring(5));
-            if (value == null) throw new RenderException("no variable '" + e.substring(5) + "'");
-            return value;
-        }
-        Matcher m = CALL.matcher(e);
-        if (!m.matches()) throw new RenderException("unknown expression '${{ " + e + " }}'");
-        ArtifactKind kind = switch (m.group(1)) {
-            case "imageFrom" -> ArtifactKind.IMAGE;
-            case "chartFrom" -> ArtifactKind.CHART;
-            default -> ArtifactKind.GIT;
-        };
-        String repo = m.group(2), name = m.group(3), field = m.group(4);
-        ArtifactRef a = ctx.artifacts().stream()
-                .filter(x -> x.kind() == kind && Selection.sameRepo(x.repoURL(), repo) && (name == null || name.equals(x.name())))
-                .findFirst().orElseThrow(() -> new RenderException(m.group(1) + "(\"" + repo + "\"): no such artifact in the freight"));
-        String value = switch (field) {
-            case "Tag", "Version" -> a.tag();
-            case "Digest" -> a.digest();
-            case "RepoURL" -> a.repoURL();
-            case "ID" -> a.commit();
-            case "Branch" -> a.branch();
-            case "Name" -> a.name();
-            default -> throw new RenderException("unknown field ." + field + " of " + m.group(1));
-        };
-        if (value == null) throw new RenderException(m.group(1) + "(\"" + repo + "\")." + field + " is empty in the freight");
-        return value;
+    /** Every expression in a config tree that does not parse (for manifest validation), with its field path. */
+    public static List<io.freightline.template.expr.Expressions.Problem> check(Object v, String base) {
+        return io.freightline.template.expr.Expressions.check(v, base);
     }
 
     private Expressions() {

@@ -3,12 +3,10 @@ package io.freightline.gitwriter.steps.yaml;
 import io.freightline.gitwriter.domain.Step;
 import io.freightline.gitwriter.domain.StepContext;
 import io.freightline.gitwriter.domain.StepException;
+import io.freightline.gitwriter.domain.KeyPaths;
 import io.freightline.gitwriter.domain.TextFiles;
 import io.freightline.gitwriter.domain.yaml.YamlEdits;
 import jakarta.enterprise.context.ApplicationScoped;
-
-import java.util.ArrayList;
-import java.util.List;
 
 /** Sets scalars at dotted key paths in any YAML file (Helm values, manifests), byte-preserving. */
 @ApplicationScoped
@@ -36,29 +34,9 @@ public class YamlUpdateStep implements Step<YamlUpdateConfig> {
         String after = before;
         int doc = config.document() == null ? 0 : config.document();
         for (YamlUpdateConfig.Update u : config.updates()) {
-            after = YamlEdits.set(file, after, doc, splitKey(u.key()), u.value());
+            after = YamlEdits.set(file, after, doc, KeyPaths.split(u.key()), u.value());
         }
         boolean changed = TextFiles.writeIfChanged(ctx.workspace(), file, before, after);
         return (changed ? "updated " : "already set ") + config.updates().size() + " key(s) in " + file;
-    }
-
-    /** Splits {@code a.b\.c.0} into [a, b.c, 0]. */
-    static List<String> splitKey(String key) {
-        List<String> parts = new ArrayList<>();
-        StringBuilder cur = new StringBuilder();
-        for (int i = 0; i < key.length(); i++) {
-            char c = key.charAt(i);
-            if (c == '\\' && i + 1 < key.length() && key.charAt(i + 1) == '.') {
-                cur.append('.');
-                i++;
-            } else if (c == '.') {
-                parts.add(cur.toString());
-                cur.setLength(0);
-            } else {
-                cur.append(c);
-            }
-        }
-        parts.add(cur.toString());
-        return parts;
     }
 }
