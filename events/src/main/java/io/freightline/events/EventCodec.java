@@ -62,7 +62,7 @@ public final class EventCodec {
         if (payload == null) {
             throw new InvalidEventException("unknown event type '" + type + "'");
         }
-        return bind(validated(type, json), payload);
+        return checked(bind(validated(type, json), payload));
     }
 
     /** Decodes and checks that the event is of the expected payload type. */
@@ -71,7 +71,18 @@ public final class EventCodec {
         if (type != null && !type.equals(expectedType)) {
             throw new InvalidEventException("unexpected event type '" + type + "', expected '" + expectedType + "'");
         }
-        return bind(validated(expectedType, json), expected);
+        return checked(bind(validated(expectedType, json), expected));
+    }
+
+    /** What a schema pattern cannot say: the whole artifact reference follows its grammar. */
+    private static <T> T checked(T event) {
+        if (event instanceof ArtifactDiscovered d) {
+            String problem = ArtifactReferences.problem(d.artifact());
+            if (problem != null) {
+                throw new InvalidEventException("invalid " + EventTypes.typeOf(ArtifactDiscovered.class) + ": " + problem);
+            }
+        }
+        return event;
     }
 
     /** The schema violations of a payload, each naming the field; empty when it is valid. */

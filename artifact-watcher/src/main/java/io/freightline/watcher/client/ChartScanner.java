@@ -5,9 +5,10 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
 import io.freightline.events.ArtifactKind;
 import io.freightline.events.ArtifactRef;
+import io.freightline.events.ArtifactReferences;
 import io.freightline.watcher.domain.Discovery;
 import io.freightline.watcher.domain.RepoUrls;
-import io.freightline.watcher.domain.TagPolicy;
+import io.freightline.versions.Policy;
 import io.freightline.watcher.domain.Watched;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;
@@ -37,6 +38,8 @@ public class ChartScanner implements Scanner {
     HttpFetcher http;
     @Inject
     OciRegistryClient oci;
+    @Inject
+    InvalidTags invalidTags;
 
     private record CachedIndex(String etag, String lastModified, JsonNode index) {
     }
@@ -57,7 +60,7 @@ public class ChartScanner implements Scanner {
 
     @Override
     public List<Discovery> scan(Watched w) {
-        TagPolicy policy = TagPolicy.of(w.subscription());
+        Policy policy = w.policy();
         Map<String, Instant> created = new HashMap<>();
         List<String> versions;
         String name;
@@ -80,7 +83,7 @@ public class ChartScanner implements Scanner {
             }
         }
         List<Discovery> out = new ArrayList<>();
-        for (String version : policy.select(versions, created)) {
+        for (String version : policy.selectTags(invalidTags.valid(w, versions, ArtifactReferences::chartVersionProblem), created::get)) {
             out.add(new Discovery(w, ArtifactRef.chart(w.subscription().repoURL(), name, version), version,
                     created.get(version), "poll"));
         }

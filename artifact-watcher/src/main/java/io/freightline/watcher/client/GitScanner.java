@@ -2,13 +2,14 @@ package io.freightline.watcher.client;
 
 import io.freightline.events.ArtifactKind;
 import io.freightline.events.ArtifactRef;
+import io.freightline.events.ArtifactReferences;
 import io.freightline.watcher.config.WatcherConfig;
 import io.freightline.watcher.domain.Discovery;
 import io.freightline.watcher.domain.EmittedLedger;
 import io.freightline.watcher.domain.PathFilter;
 import io.freightline.watcher.domain.RepoUrls;
-import io.freightline.watcher.domain.Strategy;
-import io.freightline.watcher.domain.TagPolicy;
+import io.freightline.versions.Strategy;
+import io.freightline.versions.Policy;
 import io.freightline.watcher.domain.Watched;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;
@@ -52,6 +53,8 @@ public class GitScanner implements Scanner {
     WatcherConfig config;
     @Inject
     EmittedLedger ledger;
+    @Inject
+    InvalidTags invalidTags;
 
     @Override
     public boolean handles(Watched w) {
@@ -116,7 +119,8 @@ public class GitScanner implements Scanner {
             ObjectId id = r.getPeeledObjectId() != null ? r.getPeeledObjectId() : r.getObjectId();
             commitByTag.put(r.getName().substring(Constants.R_TAGS.length()), id);
         }
-        TagPolicy policy = TagPolicy.of(w.subscription());
+        commitByTag.keySet().retainAll(invalidTags.valid(w, commitByTag.keySet(), ArtifactReferences::gitTagProblem));
+        Policy policy = w.policy();
         Map<String, Instant> dated = new HashMap<>();
         if (strategy == Strategy.NEWEST_TAG) {
             boolean allKnown = commitByTag.entrySet().stream().filter(e -> policy.accepts(e.getKey()))
@@ -135,7 +139,7 @@ public class GitScanner implements Scanner {
             }
         }
         List<Discovery> out = new ArrayList<>();
-        for (String tag : policy.select(commitByTag.keySet(), dated)) {
+        for (String tag : policy.selectTags(commitByTag.keySet(), dated::get)) {
             String sha = commitByTag.get(tag).name();
             out.add(new Discovery(w, ArtifactRef.git(url, sha, null, tag), tag + "@" + sha, dated.get(tag), "poll"));
         }

@@ -2,11 +2,12 @@ package io.freightline.watcher.client;
 
 import io.freightline.events.ArtifactKind;
 import io.freightline.events.ArtifactRef;
+import io.freightline.events.ArtifactReferences;
 import io.freightline.watcher.domain.Discovery;
 import io.freightline.watcher.domain.EmittedLedger;
 import io.freightline.watcher.domain.RepoUrls;
-import io.freightline.watcher.domain.Strategy;
-import io.freightline.watcher.domain.TagPolicy;
+import io.freightline.versions.Strategy;
+import io.freightline.versions.Policy;
 import io.freightline.watcher.domain.Watched;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;
@@ -30,6 +31,8 @@ public class ImageScanner implements Scanner {
     OciRegistryClient oci;
     @Inject
     EmittedLedger ledger;
+    @Inject
+    InvalidTags invalidTags;
 
     private final Map<String, String> digestByTag = new ConcurrentHashMap<>();
     private final Map<String, Instant> createdByDigest = new ConcurrentHashMap<>();
@@ -49,14 +52,14 @@ public class ImageScanner implements Scanner {
         String normalized = RepoUrls.image(w.subscription().repoURL());
         String host = RepoUrls.registryHost(normalized);
         String repo = RepoUrls.repositoryPath(normalized);
-        TagPolicy policy = TagPolicy.of(w.subscription());
+        Policy policy = w.policy();
         if (policy.strategy() == Strategy.DIGEST) {
             return oci.head(host, repo, policy.digestTag())
                     .map(m -> List.of(new Discovery(w, ArtifactRef.image(w.subscription().repoURL(), policy.digestTag(), m.digest()),
                             m.digest(), null, "poll")))
                     .orElse(List.of());
         }
-        List<String> tags = oci.listTags(host, repo);
+        List<String> tags = invalidTags.valid(w, oci.listTags(host, repo), ArtifactReferences::tagProblem);
         Map<String, Instant> builtAt = new HashMap<>();
         if (policy.strategy() == Strategy.NEWEST_BUILD) {
             for (String tag : tags) {
@@ -80,7 +83,7 @@ public class ImageScanner implements Scanner {
             }
         }
         List<Discovery> out = new ArrayList<>();
-        for (String tag : policy.select(tags, builtAt)) {
+        for (String tag : policy.selectTags(tags, builtAt::get)) {
             if (ledger.contains(w.key(), tag)) continue; // emitted before: no need to resolve its digest
             String digest = digestByTag.get(normalized + ":" + tag);
             if (digest == null) {

@@ -2,6 +2,7 @@ package io.freightline.watcher.domain;
 
 import io.freightline.events.ArtifactKind;
 import io.freightline.events.Subscription;
+import io.freightline.versions.Policy;
 
 import java.util.Locale;
 
@@ -24,6 +25,15 @@ public record Watched(String project, String warehouse, long intervalSeconds, lo
 
     public ArtifactKind kind() {
         return subscription.kind() == null ? ArtifactKind.IMAGE : subscription.kind();
+    }
+
+    /**
+     * Which versions of the subscription count and in which order (the shared version-selection rules).
+     *
+     * @throws IllegalArgumentException naming the invalid field (strategy, constraint, regex)
+     */
+    public Policy policy() {
+        return Policy.of(subscription);
     }
 
     /** Trust authenticated webhook payloads instead of re-reading the registry. */

@@ -4,8 +4,8 @@ import io.freightline.events.ArtifactKind;
 import io.freightline.events.ArtifactRef;
 import io.freightline.watcher.domain.Discovery;
 import io.freightline.watcher.domain.Hint;
-import io.freightline.watcher.domain.Strategy;
-import io.freightline.watcher.domain.TagPolicy;
+import io.freightline.versions.Strategy;
+import io.freightline.versions.Policy;
 import io.freightline.watcher.domain.WarehouseDirectory;
 import io.freightline.watcher.domain.Watched;
 import io.freightline.watcher.config.WatcherConfig;
@@ -77,9 +77,9 @@ public class HintDispatcher {
     }
 
     private static Discovery trusted(String provider, Watched w, Hint.ImagePush push) {
-        TagPolicy policy;
+        Policy policy;
         try {
-            policy = TagPolicy.of(w.subscription());
+            policy = w.policy();
         } catch (IllegalArgumentException e) {
             LOG.warnf("subscription %s has an invalid filter: %s", w.key(), e.getMessage());
             return null;

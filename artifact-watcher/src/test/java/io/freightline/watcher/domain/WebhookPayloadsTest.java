@@ -53,6 +53,12 @@ class WebhookPayloadsTest {
         assertInstanceOf(WebhookPayload.Ignored.class, WebhookPayloads.distribution(Contracts.bytes("webhooks/distribution-notification.push-envelope.json")));
         assertInstanceOf(WebhookPayload.Ignored.class, WebhookPayloads.distribution(Contracts.bytes("webhooks/distribution-notification.pull-envelope.json")));
         assertThrows(MalformedPayloadException.class, () -> WebhookPayloads.distribution("{\"nope\":1}".getBytes()));
+        String badTag = """
+                {"events":[{"id":"1","action":"push","target":{"mediaType":"application/vnd.oci.image.manifest.v1+json",
+                "repository":"demo/app","tag":"zz\\nresources:","digest":"sha256:%s"},"request":{"host":"reg:5000"}}]}"""
+                .formatted("a".repeat(64));
+        MalformedPayloadException e = assertThrows(MalformedPayloadException.class, () -> WebhookPayloads.distribution(badTag.getBytes()));
+        assertEquals("tag 'zz\\nresources:' is not an OCI tag", e.getMessage());
         assertThrows(MalformedPayloadException.class, () -> WebhookPayloads.distribution("[".getBytes()));
     }
 

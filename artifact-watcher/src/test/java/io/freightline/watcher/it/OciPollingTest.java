@@ -63,6 +63,7 @@ class OciPollingTest {
         List<String> tags = new ArrayList<>();
         for (int i = 0; i < 60; i++) tags.add("1." + i + ".0");
         tags.add("latest");
+        tags.add("1.99.0+evil"); // a SemVer that would win, but not a valid OCI tag: skipped and counted
         tags.sort(null);
         List<String> page1 = tags.subList(0, 50), page2 = tags.subList(50, tags.size());
         registry.stubFor(get(urlEqualTo("/v2/team/api/tags/list?n=50")).withHeader("Authorization", equalTo("Bearer tkn-1"))
@@ -109,6 +110,9 @@ class OciPollingTest {
         events.forEach(a -> assertEquals("sha256:" + "a".repeat(64), a.artifact().digest()));
         assertEquals("api", events.get(0).subscription());
         assertEquals("poll", events.get(0).discoveredBy());
+        String metrics = io.restassured.RestAssured.get("/q/metrics").then().statusCode(200).extract().asString();
+        assertTrue(metrics.lines().anyMatch(l -> l.startsWith("freightline_poll_invalid_tags_total") && l.contains("project=\"ocipoll\"")
+                && !l.endsWith(" 0.0")), "invalid tags counted");
 
         // later polls (every second) find nothing new; a marker warehouse proves time passed
         int tagCalls = registry.countRequestsMatching(getRequestedFor(urlPathEqualTo("/v2/team/api/tags/list")).build()).getCount();

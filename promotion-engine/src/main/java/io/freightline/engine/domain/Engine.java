@@ -162,11 +162,7 @@ public final class Engine {
                 if (Selection.rejection(s, a) != null) continue;
                 List<Candidate> list = ps.artifacts.computeIfAbsent(w.name(), x -> new HashMap<>())
                         .computeIfAbsent(s.name(), x -> new ArrayList<>());
-                if (list.stream().anyMatch(c -> c.artifact().equals(a))) continue;
-                list.add(new Candidate(a, e.createdAt(), e.discoveredAt() != null ? e.discoveredAt() : now));
-                list.sort(Selection.newestLast(s));
-                int limit = s.discoveryLimit() == null || s.discoveryLimit() <= 0 ? 20 : s.discoveryLimit();
-                while (list.size() > limit) list.remove(0);
+                if (!Selection.keep(s, list, new Candidate(a, e.createdAt(), e.discoveredAt() != null ? e.discoveredAt() : now))) continue;
                 accepted = true;
             }
             if (accepted) {

@@ -295,15 +295,18 @@ public final class ManifestParser {
         Subscription s = switch (k) {
             case "image" -> new Subscription(n.strOr("name", repo), ArtifactKind.IMAGE, repo, null,
                     n.strOr("imageSelectionStrategy", "SemVer"), firstNonNull(n.str("constraint", false), n.str("semverConstraint", false)),
-                    n.bool("strictSemvers", false), n.str("allowTags", false), n.strings("ignoreTags"),
-                    n.integer("discoveryLimit", 20), null, null, null, discovery(n));
+                    n.has("strictSemvers") ? n.bool("strictSemvers", true) : null, n.str("allowTags", false), n.strings("ignoreTags"),
+                    n.integer("discoveryLimit", 20), null, null, null, discovery(n),
+                    n.strings("allowTagsRegexes"), n.strings("ignoreTagsRegexes"));
             case "chart" -> new Subscription(n.str("name", false) == null ? repo : repo + "/" + n.str("name", false), ArtifactKind.CHART,
                     repo, n.str("name", false), "SemVer", n.str("semverConstraint", false), false, null, null,
                     n.integer("discoveryLimit", 20), null, null, null, discovery(n));
             default -> new Subscription(n.strOr("name", repo), ArtifactKind.GIT, repo, null,
-                    n.strOr("commitSelectionStrategy", "NewestFromBranch"), n.str("semverConstraint", false), false,
+                    n.strOr("commitSelectionStrategy", "NewestFromBranch"), n.str("semverConstraint", false),
+                    n.has("strictSemvers") ? n.bool("strictSemvers", true) : null,
                     n.str("allowTags", false), n.strings("ignoreTags"), n.integer("discoveryLimit", 20),
-                    n.strOr("branch", "main"), n.strings("includePaths"), n.strings("excludePaths"), discovery(n));
+                    n.strOr("branch", "main"), n.strings("includePaths"), n.strings("excludePaths"), discovery(n),
+                    n.strings("allowTagsRegexes"), n.strings("ignoreTagsRegexes"));
         };
         String invalid = Selection.invalid(s);
         if (invalid != null) n.c.err(n.path, invalid);

@@ -3,6 +3,7 @@ package io.freightline.engine.domain;
 import io.freightline.events.ArtifactKind;
 import io.freightline.events.ArtifactRef;
 import io.freightline.events.Subscription;
+import io.freightline.versions.Policy;
 
 import java.time.Instant;
 import java.util.Comparator;
@@ -10,18 +11,14 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
-import java.util.regex.Pattern;
 
-/** A subscription's selection: which artifacts it accepts, and which of them is the newest. */
+/**
+ * A subscription's selection as the engine applies it to artifact events: whether an artifact belongs to the
+ * subscription, and, through the shared version-selection rules ({@link Policy}), whether it is eligible and
+ * which of the kept candidates is the newest.
+ */
 public final class Selection {
-    /** Strategies per kind, as Kargo names them. */
-    public static final Map<ArtifactKind, List<String>> STRATEGIES = Map.of(
-            ArtifactKind.IMAGE, List.of("SemVer", "Lexical", "NewestBuild", "Digest"),
-            ArtifactKind.CHART, List.of("SemVer"),
-            ArtifactKind.GIT, List.of("NewestFromBranch", "NewestTag", "SemVer", "Lexical"));
-
-    private static final Map<String, Pattern> PATTERNS = new ConcurrentHashMap<>();
-    private static final Map<String, SemVer.Constraint> CONSTRAINTS = new ConcurrentHashMap<>();
+    private static final Map<Subscription, Policy> POLICIES = new ConcurrentHashMap<>();
 
     /** An accepted artifact with when it was built and seen (for NewestBuild and the lead-time metric). */
     public record Candidate(ArtifactRef artifact, Instant createdAt, Instant discoveredAt) {
@@ -48,86 +45,60 @@ public final class Selection {
 
     /** Why the subscription does not accept the artifact, or null when it does. */
     public static String rejection(Subscription s, ArtifactRef a) {
-        String version = a.tag();
-        if (s.kind() == ArtifactKind.GIT && strategy(s).equals("NewestFromBranch")) {
-            if (a.commit() == null) return "no commit";
-            if (s.branch() != null && a.branch() != null && !s.branch().equals(a.branch())) {
-                return "branch " + a.branch() + " is not " + s.branch();
-            }
-            return null;
-        }
-        if (version == null) {
-            return s.kind() == ArtifactKind.IMAGE && strategy(s).equals("Digest") && a.digest() != null ? null : "no tag";
-        }
-        if (s.allowTags() != null && !s.allowTags().isBlank() && !pattern(s.allowTags()).matcher(version).matches()) {
-            return "tag " + version + " not allowed by allowTags";
-        }
-        if (s.ignoreTags() != null && s.ignoreTags().contains(version)) {
-            return "tag " + version + " is ignored";
-        }
-        return switch (strategy(s)) {
-            case "SemVer" -> {
-                SemVer v = SemVer.parse(version, Boolean.TRUE.equals(s.strictSemvers()));
-                if (v == null) yield "tag " + version + " is not a semantic version";
-                if (s.constraint() != null && !s.constraint().isBlank() && !constraint(s.constraint()).matches(v)) {
-                    yield "version " + version + " does not satisfy " + s.constraint();
+        Policy p = policy(s);
+        switch (p.strategy()) {
+            case NEWEST_FROM_BRANCH -> {
+                if (a.commit() == null) return "no commit";
+                if (s.branch() != null && a.branch() != null && !s.branch().equals(a.branch())) {
+                    return "branch " + a.branch() + " is not " + s.branch();
                 }
-                yield null;
+                return null;
             }
-            case "Digest" -> s.constraint() == null || s.constraint().equals(version) ? null
-                    : "tag " + version + " is not the followed tag " + s.constraint();
-            default -> null;
-        };
+            case DIGEST -> {
+                if (a.tag() == null) return a.digest() != null ? null : "no tag";
+            }
+            default -> {
+            }
+        }
+        return p.rejection(a.tag());
     }
 
-    /** Orders candidates oldest first, by the subscription's strategy; ties by discovery time. */
+    /** Orders candidates oldest first, by the subscription's strategy. */
     public static Comparator<Candidate> newestLast(Subscription s) {
-        Comparator<Candidate> byDiscovery = Comparator.comparing(Candidate::discoveredAt,
-                Comparator.nullsFirst(Comparator.naturalOrder()));
-        return switch (strategy(s)) {
-            case "SemVer" -> Comparator.<Candidate, SemVer>comparing(c -> SemVer.parse(c.artifact().tag(), false),
-                    Comparator.nullsFirst(Comparator.naturalOrder())).thenComparing(byDiscovery);
-            case "Lexical" -> Comparator.<Candidate, String>comparing(c -> c.artifact().tag(),
-                    Comparator.nullsFirst(Comparator.naturalOrder())).thenComparing(byDiscovery);
-            case "NewestBuild" -> Comparator.<Candidate, Instant>comparing(
-                    c -> c.createdAt() != null ? c.createdAt() : c.discoveredAt(),
-                    Comparator.nullsFirst(Comparator.naturalOrder())).thenComparing(byDiscovery);
-            case "NewestTag" -> Comparator.<Candidate, SemVer>comparing(c -> SemVer.parse(c.artifact().tag(), false),
-                    Comparator.nullsFirst(Comparator.naturalOrder())).thenComparing(byDiscovery);
-            default -> byDiscovery; // Digest, NewestFromBranch: the last one seen is the newest
-        };
+        return policy(s).newestFirst((Candidate c) -> c.artifact().tag(),
+                c -> c.createdAt() != null ? c.createdAt() : c.discoveredAt()).reversed();
     }
 
-    public static String strategy(Subscription s) {
-        if (s.strategy() != null) return s.strategy();
-        return s.kind() == ArtifactKind.GIT ? "NewestFromBranch" : "SemVer";
+    /**
+     * Adds an accepted candidate to the subscription's kept candidates (oldest first), dropping the oldest beyond
+     * the discovery limit; false when the artifact was already there.
+     */
+    public static boolean keep(Subscription s, List<Candidate> oldestFirst, Candidate c) {
+        if (oldestFirst.stream().anyMatch(k -> k.artifact().equals(c.artifact()))) return false;
+        oldestFirst.add(c);
+        oldestFirst.sort(newestLast(s));
+        int limit = policy(s).limit();
+        while (oldestFirst.size() > limit) oldestFirst.remove(0);
+        return true;
     }
 
-    /** Validates a constraint or regex; returns the reason it is invalid, or null. */
+    /** Validates strategy, constraint and regexes; returns the reason the subscription is invalid, or null. */
     public static String invalid(Subscription s) {
-        List<String> allowed = STRATEGIES.get(s.kind());
-        if (!allowed.contains(strategy(s))) {
-            return "strategy " + strategy(s) + " is not one of " + allowed;
-        }
         try {
-            if (strategy(s).equals("SemVer") && s.constraint() != null) constraint(s.constraint());
+            policy(s);
+            return null;
         } catch (IllegalArgumentException e) {
-            return "constraint: " + e.getMessage();
+            return e.getMessage();
         }
-        try {
-            if (s.allowTags() != null) pattern(s.allowTags());
-        } catch (RuntimeException e) {
-            return "allowTags: not a regular expression: " + e.getMessage();
-        }
-        return null;
     }
 
-    private static Pattern pattern(String regex) {
-        return PATTERNS.computeIfAbsent(regex, Pattern::compile);
-    }
-
-    private static SemVer.Constraint constraint(String c) {
-        return CONSTRAINTS.computeIfAbsent(c, SemVer.Constraint::parse);
+    private static Policy policy(Subscription s) {
+        Policy p = POLICIES.get(s);
+        if (p == null) {
+            p = Policy.of(s); // throws for an invalid subscription, which is then not cached
+            POLICIES.put(s, p);
+        }
+        return p;
     }
 
     private Selection() {

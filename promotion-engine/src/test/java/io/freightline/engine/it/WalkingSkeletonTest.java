@@ -140,4 +140,24 @@ class WalkingSkeletonTest {
         assertTrue(Harness.header(dlq.records().get(1), CloudEventHeaders.DLQ_REASON).orElseThrow().contains("invalid"));
         assertEquals("{not json", dlq.records().get(0).value());
     }
+
+    @Test
+    void aCiTagThatIsNotAnOciTagIsDeadLetteredWithTheFieldAndNeverBecomesFreight() {
+        Harness.apply(Harness.project("lexical", "").replace("imageSelectionStrategy: SemVer", "imageSelectionStrategy: Lexical"));
+        var dlq = h.probe.record(Topics.dlq(Topics.ARTIFACTS));
+        String repo = "reg.test/lexical/app";
+        // lexically greater than the valid tag sent after it, so it would be the newest if it were accepted
+        h.artifact("lexical", repo, "zz\nresources:\n- https://evil.example.com/x.yaml");
+        h.artifact("lexical", repo, "v2");
+        await().atMost(Duration.ofSeconds(60)).until(() -> dlq.records().stream().anyMatch(r -> r.value().contains("evil.example.com")));
+        var dead = dlq.records().stream().filter(r -> r.value().contains("evil.example.com")).findFirst().orElseThrow();
+        String reason = Harness.header(dead, CloudEventHeaders.DLQ_REASON).orElseThrow();
+        assertTrue(reason.contains("artifact.tag") || reason.contains("$.artifact.tag"), reason);
+        // the valid tag, sent after it on the same partition, is the barrier: once it is freight, the bad one was seen
+        await().atMost(Duration.ofSeconds(30)).until(() -> given().auth().oauth2(EngineTestProfile.VIEWER)
+                .get("/api/v1/projects/lexical/freight").then().extract().jsonPath().getList("").size() > 0);
+        List<String> tags = given().auth().oauth2(EngineTestProfile.VIEWER).get("/api/v1/projects/lexical/freight")
+                .then().extract().jsonPath().getList("artifacts[0].tag");
+        assertEquals(List.of("v2"), tags);
+    }
 }
