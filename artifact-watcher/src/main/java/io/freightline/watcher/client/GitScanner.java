@@ -114,10 +114,12 @@ public class GitScanner implements Scanner {
     private List<Discovery> tags(Watched w, Strategy strategy, Map<String, Ref> refs) {
         String url = w.subscription().repoURL();
         Map<String, ObjectId> commitByTag = new HashMap<>();
+        Map<String, ObjectId> annotated = new HashMap<>();
         for (Ref r : refs.values()) {
             if (!r.getName().startsWith(Constants.R_TAGS)) continue;
             ObjectId id = r.getPeeledObjectId() != null ? r.getPeeledObjectId() : r.getObjectId();
             commitByTag.put(r.getName().substring(Constants.R_TAGS.length()), id);
+            if (r.getPeeledObjectId() != null) annotated.put(r.getName().substring(Constants.R_TAGS.length()), r.getObjectId());
         }
         commitByTag.keySet().retainAll(invalidTags.valid(w, commitByTag.keySet(), ArtifactReferences::gitTagProblem));
         Policy policy = w.policy();
@@ -131,7 +133,10 @@ public class GitScanner implements Scanner {
                 for (var e : commitByTag.entrySet()) {
                     if (!policy.accepts(e.getKey())) continue;
                     RevCommit c = walk.parseCommit(e.getValue());
-                    dated.put(e.getKey(), Instant.ofEpochSecond(c.getCommitTime()));
+                    // Kargo orders by the tag's creation date: the tagger date of an annotated tag, else the commit's
+                    ObjectId tagObject = annotated.get(e.getKey());
+                    org.eclipse.jgit.lib.PersonIdent tagger = tagObject == null ? null : walk.parseTag(tagObject).getTaggerIdent();
+                    dated.put(e.getKey(), tagger != null ? tagger.getWhenAsInstant() : Instant.ofEpochSecond(c.getCommitTime()));
                     commitByTag.put(e.getKey(), c.getId());
                 }
             } catch (IOException e) {

@@ -100,4 +100,24 @@ class GitPollingTest {
             assertEquals(List.of(c1.name(), c2.name()), events.stream().map(a -> a.artifact().commit()).toList());
         }
     }
+
+    @Test
+    void newestTagOrdersByTagCreationNotByCommitOrName() throws Exception {
+        KafkaProbe.Recording artifacts = Fixtures.probe().record(Topics.ARTIFACTS);
+        try (Git git = repo("tagged.git")) {
+            RevCommit older = commit(git, "a.txt", "1");
+            RevCommit newer = commit(git, "a.txt", "2");
+            // on the newer commit but tagged long ago; the other tag is on the older commit but created later
+            git.tag().setName("b-old").setObjectId(newer).setAnnotated(true).setMessage("old").setSigned(false)
+                    .setTagger(new org.eclipse.jgit.lib.PersonIdent("t", "t@example.com", java.time.Instant.parse("2001-01-01T00:00:00Z"), java.time.ZoneOffset.UTC)).call();
+            git.tag().setName("a-new").setObjectId(older).setAnnotated(true).setMessage("new").setSigned(false)
+                    .setTagger(new org.eclipse.jgit.lib.PersonIdent("t", "t@example.com", java.time.Instant.parse("2030-01-01T00:00:00Z"), java.time.ZoneOffset.UTC)).call();
+            git.push().setRemote("origin").setPushTags().call();
+            Fixtures.warehouse("gitnewesttag", "src", 1, git(daemon.url("tagged.git"), "NewestTag", null, null));
+            await().atMost(Duration.ofSeconds(60)).until(() -> artifacts.events(ArtifactDiscovered.class, a -> a.project().equals("gitnewesttag")).size() >= 2);
+            List<ArtifactDiscovered> events = artifacts.events(ArtifactDiscovered.class, a -> a.project().equals("gitnewesttag"));
+            // oldest first, so the newest lands last: by tag date (not commit time, not name)
+            assertEquals(List.of("b-old", "a-new"), events.stream().map(a -> a.artifact().tag()).toList());
+        }
+    }
 }

@@ -99,7 +99,8 @@ final class Checkouts implements Workspace, GitWork {
                 }
             }
             for (var e : tags.entrySet()) {
-                out.add(new WarmClone.Update(e.getValue(), Constants.R_TAGS + e.getKey(), null, false));
+                out.add(new WarmClone.Update(e.getValue(), Constants.R_TAGS + e.getKey(), null,
+                        forced.contains(Constants.R_TAGS + e.getKey())));
             }
             return out;
         }
@@ -395,7 +396,7 @@ final class Checkouts implements Workspace, GitWork {
     }
 
     @Override
-    public String tag(String path, String tag, String message) throws StepException {
+    public String tag(String path, String tag, String message, boolean force) throws StepException {
         Mount m = mount(path, "git-tag");
         if (m.head == null) {
             throw StepException.terminal("git-tag: nothing is committed in " + path);
@@ -404,6 +405,10 @@ final class Checkouts implements Workspace, GitWork {
             throw StepException.terminal("git-tag: '" + tag + "' is not a valid tag name");
         }
         try {
+            if (!force && session.clone.remoteRef(Constants.R_TAGS + tag) != null) {
+                throw StepException.terminal("git-tag: tag " + tag + " already exists in the remote repository "
+                        + "(force: true moves it)");
+            }
             ObjectId target = m.head;
             if (message != null && !message.isEmpty()) {
                 TagBuilder t = new TagBuilder();
@@ -414,13 +419,21 @@ final class Checkouts implements Workspace, GitWork {
                 target = session.inserter.insert(t);
             }
             pendingTags.put(tag, target);
+            if (force) {
+                forcedTags.add(tag);
+            } else {
+                forcedTags.remove(tag);
+            }
             return m.head.name();
-        } catch (IOException e) {
-            throw StepException.retryable("git-tag: " + e.getMessage(), e);
+        } catch (StepException e) {
+            throw e;
+        } catch (Exception e) {
+            throw StepException.retryable("git-tag: " + Redact.text(String.valueOf(e.getMessage())), e);
         }
     }
 
     private final Map<String, ObjectId> pendingTags = new HashMap<>();
+    private final Set<String> forcedTags = new HashSet<>();
 
     @Override
     public Pushed pushTag(String path, String tag, String provider) throws StepException {
@@ -430,6 +443,9 @@ final class Checkouts implements Workspace, GitWork {
             throw StepException.terminal("git-push: tag " + tag + " was not made by a git-tag step in " + path);
         }
         session.tags.put(tag, t);
+        if (forcedTags.contains(tag)) {
+            session.forced.add(Constants.R_TAGS + tag); // tag refs never clash with branch names in this set
+        }
         advanced = true;
         Pushed p = new Pushed(null, m.head.name(), commitURL(session.clone.url(), m.head.name(), provider));
         pushes.add(p);

@@ -379,6 +379,11 @@ public class PromotionWriter implements AutoCloseable {
                     }
                     var moved = pushed.entrySet().stream()
                             .filter(e -> e.getValue().status() == WarmClone.PushStatus.REMOTE_MOVED).findFirst();
+                    if (moved.isPresent() && moved.get().getKey().startsWith(org.eclipse.jgit.lib.Constants.R_TAGS)) {
+                        failAll(batch, "push of " + moved.get().getKey() + " refused: the tag was created in the "
+                                + "remote repository meanwhile (force: true on git-tag moves it)");
+                        return;
+                    }
                     if (moved.isPresent()) {
                         if (!guess) {
                             metrics.retry();

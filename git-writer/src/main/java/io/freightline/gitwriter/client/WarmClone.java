@@ -127,6 +127,14 @@ public final class WarmClone implements AutoCloseable {
         return pushAll(List.of(new Update(tip, ref, expectedOld, false))).get(ref);
     }
 
+    /** Where a ref (e.g. {@code refs/tags/v1.0.0}) points on the remote now, or null when it has none. */
+    public ObjectId remoteRef(String ref) throws Exception {
+        try (Transport t = remote.open(repo, url); var conn = t.openFetch()) {
+            Ref r = conn.getRef(ref);
+            return r == null ? null : r.getObjectId();
+        }
+    }
+
     /** The remote's default branch (what its HEAD points to), or null when it does not say. */
     public String defaultBranch() throws Exception {
         try (Transport t = remote.open(repo, url); var conn = t.openFetch()) {

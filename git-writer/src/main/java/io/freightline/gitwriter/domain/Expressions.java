@@ -5,6 +5,7 @@ import org.apache.commons.jexl3.JexlEngine;
 import org.apache.commons.jexl3.JexlException;
 import org.apache.commons.jexl3.JexlFeatures;
 import org.apache.commons.jexl3.MapContext;
+import org.apache.commons.jexl3.introspection.JexlPermissions;
 
 import java.util.Map;
 
@@ -12,13 +13,16 @@ import java.util.Map;
  * The expressions a step evaluates itself (the {@code fromExpression} of the parse steps and {@code http}, which
  * Kargo evaluates against data the step just read, not at render time). Apache Commons JEXL in strict mode covers
  * the subset of expr-lang these use: member access with {@code .} and {@code ["key"]}, list indexes, comparisons,
- * {@code && || !}, arithmetic and string concatenation. No loops, no side effects, no Java class access.
+ * {@code && || !}, arithmetic, string concatenation and the methods of the values given (e.g. the http step's
+ * {@code response.header(name)}). No loops, no assignments, no {@code new}; JEXL's restricted permissions keep
+ * reflection, class loading, processes and files out of reach.
  */
 public final class Expressions {
     private static final JexlEngine JEXL = new JexlBuilder()
             .strict(true).silent(false).safe(false).antish(false)
             .features(new JexlFeatures().sideEffect(false).sideEffectGlobal(false).loops(false).newInstance(false)
-                    .lambda(false).methodCall(false).importPragma(false).pragma(false).annotation(false))
+                    .lambda(false).importPragma(false).pragma(false).annotation(false))
+            .permissions(JexlPermissions.RESTRICTED.compose("io.freightline.gitwriter.steps.http.*"))
             .create();
 
     /**

@@ -107,10 +107,10 @@ public final class FencedWorkspace implements Workspace, AutoCloseable {
                 }
             }
 
-            public String tag(String path, String tag, String message) throws StepException {
+            public String tag(String path, String tag, String message, boolean force) throws StepException {
                 synchronized (fence) {
                     check();
-                    return git.tag(path, tag, message);
+                    return git.tag(path, tag, message, force);
                 }
             }
 

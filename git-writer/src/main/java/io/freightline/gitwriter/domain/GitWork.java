@@ -50,8 +50,11 @@ public interface GitWork {
     Pushed push(String path, String targetBranch, boolean generateTargetBranch, boolean force, String provider)
             throws StepException;
 
-    /** Creates a tag at the working tree's head (annotated when {@code message} is set); returns the commit. */
-    String tag(String path, String tag, String message) throws StepException;
+    /**
+     * Creates a tag at the working tree's head (annotated when {@code message} is set); returns the commit. With
+     * {@code force} its push replaces a tag of the same name on the remote, else that is a terminal error.
+     */
+    String tag(String path, String tag, String message, boolean force) throws StepException;
 
     /** Pushes a tag made by {@link #tag}; a tag that already exists on the remote is a terminal error. */
     Pushed pushTag(String path, String tag, String provider) throws StepException;
@@ -82,7 +85,7 @@ public interface GitWork {
             throw missing();
         }
 
-        public String tag(String path, String tag, String message) throws StepException {
+        public String tag(String path, String tag, String message, boolean force) throws StepException {
             throw missing();
         }
 

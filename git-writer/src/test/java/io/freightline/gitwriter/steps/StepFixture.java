@@ -1,6 +1,7 @@
 package io.freightline.gitwriter.steps;
 
 import io.freightline.gitwriter.TestRepos;
+import io.freightline.gitwriter.client.TestWorkspaces;
 import io.freightline.gitwriter.client.TreeWorkspace;
 import io.freightline.gitwriter.domain.Step;
 import io.freightline.gitwriter.domain.StepContext;
@@ -47,7 +48,7 @@ public final class StepFixture implements AutoCloseable {
         try (RevWalk walk = new RevWalk(repo)) {
             tree = walk.parseCommit(repo.resolve("refs/heads/main")).getTree();
         }
-        workspace = TreeWorkspace.load(reader, inserter, tree);
+        workspace = TestWorkspaces.load(reader, inserter, tree, dir.resolve("render"));
         registry = new StepRegistry(steps);
     }
 
