@@ -19,6 +19,8 @@ import java.util.Map;
 /**
  * The embedded default: a real Kafka broker, the demo GitOps repository, the demo pipeline and the four services
  * as separate processes, all on 127.0.0.1. Used by {@code ./freightline demo} and by the end-to-end tests.
+ * Starting, killing and restarting are serialised, so faults injected from several threads (a power cut while a
+ * service is being restarted) do not start two processes on one port.
  */
 public final class DevStack implements AutoCloseable {
     public static final String WATCHER = "artifact-watcher";
@@ -33,7 +35,11 @@ public final class DevStack implements AutoCloseable {
     private final String repoURL;
     private final String webhookSecret;
     private final Map<String, String> tokens;
-    private final Map<String, ServiceProcess> services = new LinkedHashMap<>();
+    private final Map<String, ServiceProcess> services = java.util.Collections.synchronizedMap(new LinkedHashMap<>());
+    /** The services of this stack: {@link #SERVICES}, with {@code promotion-engine-2}, … when several engines run. */
+    private final List<String> names = new ArrayList<>();
+    private final Map<String, String> engineProperties;
+    private final java.util.Set<String> paused = java.util.concurrent.ConcurrentHashMap.newKeySet();
 
     /**
      * @param root          the Freightline checkout (holds each module's target/quarkus-app)
@@ -72,8 +78,15 @@ public final class DevStack implements AutoCloseable {
     }
 
     private DevStack(Settings settings, EmbeddedKafkaBroker broker, String repoURL, String webhookSecret,
-                     Map<String, String> tokens) {
+                     Map<String, String> tokens, int engines, Map<String, String> engineProperties) {
         this.settings = settings;
+        this.engineProperties = Map.copyOf(engineProperties);
+        for (String name : SERVICES) {
+            names.add(name);
+            for (int i = 2; name.equals(ENGINE) && i <= engines; i++) {
+                names.add(ENGINE + "-" + i);
+            }
+        }
         this.broker = broker;
         this.brokerPort = broker.port();
         this.repoURL = repoURL;
@@ -83,6 +96,15 @@ public final class DevStack implements AutoCloseable {
 
     /** Starts everything and returns once every service reports ready. */
     public static DevStack start(Settings s) throws Exception {
+        return start(s, 1, Map.of());
+    }
+
+    /**
+     * Starts everything with {@code engines} promotion-engine instances ({@code promotion-engine},
+     * {@code promotion-engine-2}, …, each with its name as instance id) and extra system properties for every
+     * engine, and returns once every service reports ready.
+     */
+    public static DevStack start(Settings s, int engines, Map<String, String> engineProperties) throws Exception {
         Path home = s.home().toAbsolutePath().normalize();
         Files.createDirectories(home);
         EmbeddedKafkaBroker broker = EmbeddedKafkaBroker.start(s.kafkaPort(), home.resolve("kafka"), false);
@@ -94,7 +116,7 @@ public final class DevStack implements AutoCloseable {
             String secret = Secrets.webhookSecret(s.webhookSecret(), home.resolve("webhook-secret"));
             Map<String, String> tokens = Secrets.tokens(home.resolve("tokens"));
             writePipeline(home.resolve("pipeline"), repoURL, s.argocdURL() != null);
-            stack = new DevStack(s, broker, repoURL, secret, tokens);
+            stack = new DevStack(s, broker, repoURL, secret, tokens, engines, engineProperties);
             stack.startServices();
             return stack;
         } catch (Exception | Error e) {
@@ -108,26 +130,36 @@ public final class DevStack implements AutoCloseable {
     }
 
     private void startServices() {
-        for (String name : SERVICES) {
-            int port = settings.ports().getOrDefault(name, 0);
-            startService(name, port == 0 ? Ports.freePort() : port);
+        List<ServiceProcess> started = new ArrayList<>();
+        for (String name : names) {
+            ServiceProcess old = services.get(name);
+            int port = old != null ? old.port() : settings.ports().getOrDefault(name, 0);
+            started.add(startService(name, port == 0 ? Ports.freePort() : port));
         }
-        services.values().forEach(p -> p.awaitReady(Duration.ofSeconds(180)));
+        started.forEach(p -> p.awaitReady(Duration.ofSeconds(180)));
     }
 
     /** Starts (or restarts) one service with the demo's configuration. */
-    public ServiceProcess startService(String name, int port) {
+    public synchronized ServiceProcess startService(String name, int port) {
         Path home = settings.home().toAbsolutePath().normalize();
         Map<String, String> props = new LinkedHashMap<>();
         Map<String, String> env = new HashMap<>();
         props.put("kafka.bootstrap.servers", broker.bootstrapServers());
-        switch (name) {
+        String module = name.startsWith(ENGINE) ? ENGINE : name;
+        switch (module) {
             case WATCHER -> {
                 env.put("FREIGHTLINE_WATCHER_WEBHOOK_SECRET", webhookSecret);
                 // one watcher with a stable transactional id: a restart fences the transaction a killed one left open
                 props.put("freightline.watcher.instance-id", "devstack-watcher");
             }
             case ENGINE -> {
+                // stable across restarts, like a StatefulSet's pod name: the engine's static group membership, so a
+                // restarted engine takes its partitions back at once, even after SIGKILL
+                props.put("freightline.engine.instance-id", name);
+                // the devstack broker allows short sessions: a killed engine's partitions move within seconds
+                props.put("freightline.engine.session-timeout-ms", "3000");
+                props.put("freightline.engine.transaction-timeout-ms", "3000");
+                props.putAll(engineProperties);
                 props.put("freightline.engine.manifests-dir", home.resolve("pipeline").toString());
                 env.put("FREIGHTLINE_ENGINE_AUTH_TOKENS_FILE", home.resolve("tokens").toString());
             }
@@ -142,9 +174,10 @@ public final class DevStack implements AutoCloseable {
             }
             default -> throw new IllegalArgumentException("unknown service " + name);
         }
-        Path jar = settings.root().resolve(name).resolve("target/quarkus-app/quarkus-run.jar");
+        Path jar = settings.root().resolve(module).resolve("target/quarkus-app/quarkus-run.jar");
         ServiceProcess process = ServiceProcess.start(name, jar, port, props, env, home.resolve("logs").resolve(name + ".log"));
         services.put(name, process);
+        paused.remove(name);
         return process;
     }
 
@@ -175,12 +208,75 @@ public final class DevStack implements AutoCloseable {
     }
 
     /** Kills a service with SIGKILL, as a crash would. */
-    public void kill(String name) {
+    public synchronized void kill(String name) {
         services.get(name).kill();
     }
 
+    /**
+     * A power cut: every service killed with SIGKILL at once (no shutdown hook, no group leave, no transaction
+     * abort), then the broker stopped. The broker runs inside this JVM, so it stops without the services noticing
+     * first but flushes its logs; {@link #start} on the same settings brings everything back on the same data.
+     */
+    public synchronized void killAll() {
+        List<ServiceProcess> all;
+        synchronized (services) {
+            all = new ArrayList<>(services.values());
+        }
+        all.parallelStream().forEach(ServiceProcess::kill);
+        stopBroker();
+    }
+
+    /**
+     * A power cut and the restart after it: {@link #killAll}, then the broker and every service started again on
+     * the same ports and data; returns once every service reports ready.
+     */
+    public synchronized void powerCut() throws Exception {
+        killAll();
+        startBroker();
+        startServices();
+    }
+
+    /** Freezes a service with SIGSTOP: it keeps its sockets but answers nothing, as a long GC pause or a VM stall would. */
+    public synchronized void pause(String name) {
+        signal(name, "STOP");
+        paused.add(name);
+    }
+
+    /** Lets a service paused by {@link #pause} run on (SIGCONT), from where it stopped. */
+    public synchronized void resume(String name) {
+        signal(name, "CONT");
+        paused.remove(name);
+    }
+
+    /** Running and not paused: what a load balancer's readiness probe would route to. */
+    public boolean serving(String name) {
+        ServiceProcess p = services.get(name);
+        return p != null && p.isAlive() && !paused.contains(name);
+    }
+
+    private void signal(String name, String signal) {
+        try {
+            Process kill = new ProcessBuilder("kill", "-" + signal, Long.toString(services.get(name).pid()))
+                    .redirectErrorStream(true).start();
+            String out = new String(kill.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+            if (kill.waitFor() != 0) {
+                throw new IllegalStateException("kill -" + signal + " " + name + " failed: " + out);
+            }
+        } catch (IOException e) {
+            throw new java.io.UncheckedIOException(e);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException(e);
+        }
+    }
+
+    /** The services of this stack, in start order. */
+    public List<String> services() {
+        return List.copyOf(names);
+    }
+
     /** Starts a stopped or killed service again on its port and waits until it is ready. */
-    public ServiceProcess restart(String name) {
+    public synchronized ServiceProcess restart(String name) {
         ServiceProcess old = services.get(name);
         if (old.isAlive()) {
             old.close();
@@ -191,13 +287,13 @@ public final class DevStack implements AutoCloseable {
     }
 
     /** Stops the Kafka broker and starts it again on the same port and data. */
-    public void restartBroker() throws Exception {
+    public synchronized void restartBroker() throws Exception {
         stopBroker();
         startBroker();
     }
 
     /** Stops the Kafka broker; the services keep running without it. */
-    public void stopBroker() {
+    public synchronized void stopBroker() {
         if (broker != null) {
             broker.close();
             broker = null;
@@ -205,7 +301,7 @@ public final class DevStack implements AutoCloseable {
     }
 
     /** Starts the stopped broker again on the same port and data. */
-    public void startBroker() throws Exception {
+    public synchronized void startBroker() throws Exception {
         broker = EmbeddedKafkaBroker.start(brokerPort, settings.home().toAbsolutePath().normalize().resolve("kafka"), false);
     }
 
@@ -243,7 +339,10 @@ public final class DevStack implements AutoCloseable {
 
     @Override
     public void close() {
-        List<ServiceProcess> all = new ArrayList<>(services.values());
+        List<ServiceProcess> all;
+        synchronized (services) {
+            all = new ArrayList<>(services.values());
+        }
         all.parallelStream().forEach(ServiceProcess::close);
         stopBroker();
     }

@@ -164,6 +164,88 @@ class WalkingSkeletonIT {
         await().atMost(120, TimeUnit.SECONDS).until(() -> repo.promotionsOf("staging").size() == 3);
     }
 
+    @Test
+    @Order(5)
+    void aStartUpPipelineSwitchedAwayAndBackIsInForceAgain() throws Exception {
+        // A (no Argo CD) -> B (Argo CD configured: every stage gets an argocd-update step) -> A again
+        int applies = pipelineApplies();
+        stack.close();
+        stack = null;
+        com.sun.net.httpserver.HttpServer argocd = argoCdVersionOnly();
+        try {
+            stack = DevStack.start(settings().withArgoCD("http://127.0.0.1:" + argocd.getAddress().getPort(), "argocd-token"));
+            await().atMost(20, TimeUnit.SECONDS).untilAsserted(() -> assertEquals(applies + 1, pipelineApplies(),
+                    "start-up pipeline B (with argocd-update) replaces A: " + audit()));
+            stack.close();
+            stack = null;
+        } finally {
+            argocd.stop(0);
+        }
+
+        stack = DevStack.start(settings());
+        int staging = repo.promotionsOf("staging").size();
+        assertEquals(202, push(stack.webhookSecret(), "1.3.0").statusCode());
+        try {
+            await().atMost(90, TimeUnit.SECONDS).until(() -> repo.promotionsOf("staging").size() == staging + 1);
+        } catch (org.awaitility.core.ConditionTimeoutException e) {
+            throw new AssertionError("staging did not move after switching back to start-up pipeline A; audit: " + audit()
+                    + "\nnotifier log:\n" + stack.service(DevStack.NOTIFIER).tail(20), e);
+        }
+        assertTrue(repo.read("envs/staging/kustomization.yaml").contains("newTag: \"1.3.0\""));
+        assertEquals(applies + 2, pipelineApplies(), "A is applied again: " + audit());
+    }
+
+    @Test
+    @Order(6)
+    void afterAPowerCutTheFirstPushIsPromotedWithinSecondsOfReady() throws Exception {
+        int dev = repo.promotionsOf("dev").size();
+        stack.killAll();
+        stack = null;
+        stack = DevStack.start(settings()); // returns once every service, the engine included, reports ready
+        long ready = System.nanoTime();
+        assertEquals(202, push(stack.webhookSecret(), "1.4.0").statusCode());
+        await().atMost(90, TimeUnit.SECONDS).pollInterval(Duration.ofMillis(50)).until(() -> repo.promotionsOf("dev").size() == dev + 1);
+        long millis = (System.nanoTime() - ready) / 1_000_000;
+        System.out.printf("power cut: every service ready -> first dev commit in %d ms%n", millis);
+        assertTrue(repo.read("envs/dev/kustomization.yaml").contains("newTag: \"1.4.0\""));
+        await().atMost(90, TimeUnit.SECONDS).until(() -> repo.promotionsOf("staging").size() == repo.promotionsOf("dev").size());
+    }
+
+    /**
+     * An Argo CD API server that answers only {@code GET /api/version} (shape of Argo CD's {@code versionVersionMessage}):
+     * the one call the notifier makes while no promotion runs, its readiness probe.
+     */
+    static com.sun.net.httpserver.HttpServer argoCdVersionOnly() throws IOException {
+        var server = com.sun.net.httpserver.HttpServer.create(new java.net.InetSocketAddress("127.0.0.1", 0), 0);
+        server.createContext("/", exchange -> {
+            boolean version = exchange.getRequestMethod().equals("GET") && exchange.getRequestURI().getPath().equals("/api/version");
+            byte[] body = (version ? "{\"Version\":\"v3.5.1\"}" : "{\"error\":\"not found\",\"code\":5,\"message\":\"not found\"}")
+                    .getBytes(StandardCharsets.UTF_8);
+            exchange.getResponseHeaders().add("Content-Type", "application/json");
+            exchange.sendResponseHeaders(version ? 200 : 404, body.length);
+            exchange.getResponseBody().write(body);
+            exchange.close();
+        });
+        server.start();
+        return server;
+    }
+
+    /** How many times the engine applied changed stages (the audit's {@code apply} entries naming a Stage). */
+    static int pipelineApplies() throws Exception {
+        int n = 0;
+        for (var entry : audit().path("entries")) {
+            if (entry.path("action").asText().equals("apply") && entry.path("detail").asText().contains("Stage dev")) n++;
+        }
+        return n;
+    }
+
+    static com.fasterxml.jackson.databind.JsonNode audit() throws Exception {
+        HttpResponse<String> r = HTTP.send(HttpRequest.newBuilder(URI.create(stack.url(DevStack.ENGINE) + "/api/v1/projects/demo/audit?limit=1000"))
+                .header("Authorization", "Bearer " + stack.tokens().get("viewer")).build(), HttpResponse.BodyHandlers.ofString());
+        assertEquals(200, r.statusCode(), r.body());
+        return io.freightline.events.EventCodec.parse(r.body());
+    }
+
     /** Not ready: 503, or no answer within 3 s (what a Kubernetes readiness probe with timeoutSeconds: 3 sees). */
     static void awaitUnready(String service) {
         try {
