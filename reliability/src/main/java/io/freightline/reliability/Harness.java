@@ -45,7 +45,9 @@ public final class Harness implements AutoCloseable {
         this.argocdToken = argocdToken;
         this.stack = stack;
         this.kafka = new KafkaTools(stack::bootstrapServers);
-        this.api = new EngineApi(stack.url(DevStack.ENGINE));
+        // like a Service in front of the engines: any engine that is running and not frozen answers
+        this.api = new EngineApi(() -> stack.services().stream().filter(n -> n.startsWith(DevStack.ENGINE))
+                .filter(stack::serving).filter(n -> Failover.listening(stack.service(n).port())).findFirst().map(stack::url).orElse(stack.url(DevStack.ENGINE)));
         this.repo = new GitRepo(stack.repository());
         stack.tokens().forEach((role, token) -> secrets.put("token " + role, token));
         secrets.put("webhook secret", stack.webhookSecret());
@@ -56,6 +58,15 @@ public final class Harness implements AutoCloseable {
 
     /** Starts everything in a fresh {@code home}; {@code withArgoCD} maps the stages to the simulated Argo CD. */
     public static Harness start(Path home, boolean withArgoCD) throws Exception {
+        return start(home, withArgoCD, 1);
+    }
+
+    /**
+     * As {@link #start(Path, boolean)} with {@code engines} promotion-engine instances. With more than one, the
+     * engines' consumer session timeout is 6 s (the broker's minimum) and their heartbeat 1 s, so a frozen
+     * instance is out of the group within seconds and a campaign can freeze one past its session.
+     */
+    public static Harness start(Path home, boolean withArgoCD, int engines) throws Exception {
         quietClients();
         Files.createDirectories(home);
         writeTokens(home.resolve("tokens"));
@@ -72,7 +83,7 @@ public final class Harness implements AutoCloseable {
             if (withArgoCD) {
                 s = s.withArgoCD(argocd.url(), argocdToken);
             }
-            stack = DevStack.start(s);
+            stack = DevStack.start(s, engines, engines > 1 ? SHORT_SESSION : Map.of());
             return new Harness(home, daemon, proxy, argocd, argocdToken, stack);
         } catch (Exception | Error e) {
             if (stack != null) {
@@ -86,6 +97,13 @@ public final class Harness implements AutoCloseable {
             throw e;
         }
     }
+
+    /** Consumer session settings of the engines, for plain consumers and for Kafka Streams alike. */
+    static final Map<String, String> SHORT_SESSION = Map.of(
+            "mp.messaging.connector.smallrye-kafka.session.timeout.ms", "6000",
+            "mp.messaging.connector.smallrye-kafka.heartbeat.interval.ms", "1000",
+            "kafka-streams.session.timeout.ms", "6000",
+            "kafka-streams.heartbeat.interval.ms", "1000");
 
     /** The tokens file: one token per role for every project, plus tokens that belong to another project only. */
     private static void writeTokens(Path file) throws IOException {
