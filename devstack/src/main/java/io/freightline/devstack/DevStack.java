@@ -153,10 +153,12 @@ public final class DevStack implements AutoCloseable {
                 props.put("freightline.watcher.instance-id", "devstack-watcher");
             }
             case ENGINE -> {
-                if (names.size() > SERVICES.size()) {
-                    // stable across restarts, like a StatefulSet's pod name
-                    props.put("freightline.engine.instance-id", name);
-                }
+                // stable across restarts, like a StatefulSet's pod name: the engine's static group membership, so a
+                // restarted engine takes its partitions back at once, even after SIGKILL
+                props.put("freightline.engine.instance-id", name);
+                // the devstack broker allows short sessions: a killed engine's partitions move within seconds
+                props.put("freightline.engine.session-timeout-ms", "3000");
+                props.put("freightline.engine.transaction-timeout-ms", "3000");
                 props.putAll(engineProperties);
                 props.put("freightline.engine.manifests-dir", home.resolve("pipeline").toString());
                 env.put("FREIGHTLINE_ENGINE_AUTH_TOKENS_FILE", home.resolve("tokens").toString());

@@ -45,10 +45,34 @@ public interface EngineConfig {
     Duration uiPollInterval();
 
     /**
-     * This instance's name, unique in the consumer group; it prefixes the Kafka client ids so that the range
-     * assignor gives the same partition of every input topic to the same instance. Default: host name and pid.
+     * This instance's name, unique in the consumer group: its static membership ({@code group.instance.id}), the
+     * prefix of its Kafka client ids and its Streams state directory. Keep it stable across restarts (a StatefulSet
+     * pod name) so a restarted instance takes its partitions back at once. Default: host name and pid.
      */
     String instanceId();
+
+    /**
+     * How often the processor commits its exactly-once transaction (Kafka Streams {@code commit.interval.ms}): the
+     * events and state of an input are visible to read-committed readers only after it. Lower: faster promotions,
+     * more transactions.
+     */
+    @WithDefault("10")
+    int commitIntervalMs();
+
+    /** The consumer session timeout: how long a killed instance keeps its partitions (the broker's minimum applies). */
+    @WithDefault("6000")
+    int sessionTimeoutMs();
+
+    /**
+     * The producer's transaction timeout: a killed instance's open transaction blocks read-committed readers of the
+     * partitions it wrote until the broker aborts it after this time.
+     */
+    @WithDefault("5000")
+    int transactionTimeoutMs();
+
+    /** How long SIGTERM waits for the Streams instance to commit, close and leave the consumer group. */
+    @WithDefault("10s")
+    Duration shutdownTimeout();
 
     Auth auth();
 

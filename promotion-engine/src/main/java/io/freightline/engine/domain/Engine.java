@@ -73,6 +73,12 @@ public final class Engine {
         return projects.computeIfAbsent(name, ProjectState::new);
     }
 
+    /** Puts a project's state in place of the current one (null removes it): a reload from the state topic. */
+    public void replace(String name, ProjectState ps) {
+        if (ps == null) projects.remove(name);
+        else projects.put(name, ps);
+    }
+
     public Set<String> projectNames() {
         return new TreeSet<>(projects.keySet());
     }

@@ -9,24 +9,28 @@ import io.freightline.engine.domain.ProjectState;
 import io.freightline.engine.domain.StateCodec;
 import io.freightline.events.CommandIssued;
 import io.freightline.events.EventCodec;
+import io.freightline.events.EventTypes;
+import io.freightline.events.Topics;
 import io.freightline.events.PromotionRequested;
 import io.freightline.events.WarehouseUpdated;
 import io.smallrye.mutiny.Uni;
 import io.smallrye.reactive.messaging.MutinyEmitter;
 import io.smallrye.reactive.messaging.kafka.api.OutgoingKafkaRecordMetadata;
 import jakarta.enterprise.context.ApplicationScoped;
+import org.apache.kafka.common.utils.Utils;
 import org.eclipse.microprofile.reactive.messaging.Channel;
 import org.eclipse.microprofile.reactive.messaging.Message;
 import org.eclipse.microprofile.reactive.messaging.Metadata;
 import org.jboss.logging.Logger;
 
+import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
-import java.util.Collection;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.TreeMap;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
@@ -36,14 +40,13 @@ import java.util.concurrent.locks.ReentrantLock;
 import java.util.function.Function;
 
 import static io.freightline.events.Channels.COMMANDS_OUT;
-import static io.freightline.events.Channels.PROMOTIONS_OUT;
-import static io.freightline.events.Channels.WAREHOUSES_OUT;
 
 /**
- * Runs the pure {@link Engine} one project at a time and makes its effects durable: promotion and warehouse
- * events first, then the state records, and only then may the caller acknowledge its input. A replayed input
- * recomputes the same decisions with the same ids, so a crash between the steps issues nothing twice that the
- * git-writer would act on twice.
+ * Runs the pure {@link Engine} one project at a time for the Kafka Streams processor ({@link EngineProcessor}) and
+ * hands its effects to the processor's transaction: the promotion and warehouse events and the changed state records
+ * are produced in the same exactly-once transaction as the input's offset, so they are all committed or none is.
+ * Every instance follows the committed state topic ({@link StateStore}) for the projects it does not own, so its API
+ * answers for every project.
  */
 @ApplicationScoped
 public class EngineService {
@@ -53,26 +56,24 @@ public class EngineService {
     private final Map<String, Waiter> waiting = new ConcurrentHashMap<>();
     private final CountDownLatch ready = new CountDownLatch(1);
     private final CountDownLatch rebuilt = new CountDownLatch(1);
-    private final Ownership ownership = new Ownership();
+    /** The input partitions whose Streams task runs on this instance: their projects are decided here. */
+    private final Set<Integer> owned = ConcurrentHashMap.newKeySet();
+    /** Partitions this instance decided for before: taking one again reloads its projects from the state topic. */
+    private final Set<Integer> decidedBefore = ConcurrentHashMap.newKeySet();
+    private volatile int partitionCount;
     private final EngineConfig config;
     private final StateStore state;
     private final EngineMetrics metrics;
     private final EngineClock clock;
-    private final MutinyEmitter<String> promotions;
-    private final MutinyEmitter<String> warehouses;
     private final MutinyEmitter<String> commands;
 
     public EngineService(EngineConfig config, StateStore state, EngineMetrics metrics, EngineClock clock,
-                         @Channel(PROMOTIONS_OUT) MutinyEmitter<String> promotions,
-                         @Channel(WAREHOUSES_OUT) MutinyEmitter<String> warehouses,
                          @Channel(COMMANDS_OUT) MutinyEmitter<String> commands) {
         this.engine = new Engine(config.auditRetention(), config.historyRetention(), config.freightRetention());
         this.config = config;
         this.state = state;
         this.metrics = metrics;
         this.clock = clock;
-        this.promotions = promotions;
-        this.warehouses = warehouses;
         this.commands = commands;
     }
 
@@ -85,10 +86,11 @@ public class EngineService {
     }
 
     /**
-     * Starts the state replica and waits until it has read the state topic to its end: the rebuild. The replica
-     * keeps following the topic afterwards, applying the records of every project this instance does not own.
+     * Starts the state replica and waits until it has read the committed state topic to its end: the rebuild. The
+     * replica keeps following the topic afterwards, applying the records of every project this instance does not own.
      */
     public long rebuild(Duration timeout) {
+        partitionCount = state.partitionCount(Topics.COMMANDS, timeout);
         state.startTailing(this::applyReplica, this::completeFromReplica);
         state.awaitCaughtUp(timeout);
         for (String p : engine.projectNames()) {
@@ -102,15 +104,16 @@ public class EngineService {
         return state.applied();
     }
 
-    /** One record from the replica: applied unless this instance owns the project (then it wrote it itself). */
+    /** One committed record from the replica: applied unless this instance owns the project (it wrote it itself). */
     private void applyReplica(String key, String json) {
         int slash = key.indexOf('/');
         if (slash <= 0) return;
         String project = key.substring(0, slash);
+        if (key.endsWith("/commands") && json != null) committedResults(project, json);
         ReentrantLock lock = lock(project);
         lock.lock();
         try {
-            if (!ownership.owns(project)) StateCodec.read(engine, key, json);
+            if (!owns(project)) StateCodec.read(engine, key, json);
         } finally {
             lock.unlock();
         }
@@ -120,7 +123,7 @@ public class EngineService {
         return rebuilt.getCount() == 0;
     }
 
-    /** Opens the gate for the consumers once state is rebuilt and start-up manifests are applied. */
+    /** Opens the gate once state is rebuilt and start-up manifests are applied. */
     public void markReady() {
         ready.countDown();
     }
@@ -129,11 +132,11 @@ public class EngineService {
         return ready.getCount() == 0;
     }
 
-    /** Blocks a consumer until the state is rebuilt. */
+    /** Blocks the caller until the state is rebuilt. */
     public void awaitRebuilt() {
         try {
             while (!rebuilt.await(5, TimeUnit.SECONDS)) {
-                LOG.debug("waiting for the state rebuild before consuming");
+                LOG.debug("waiting for the state rebuild before processing");
             }
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
@@ -141,80 +144,97 @@ public class EngineService {
         }
     }
 
-    // ------------------------------------------------------------------ ownership (rebalances)
+    // ------------------------------------------------------------------ ownership (Streams tasks)
 
     /**
-     * Partitions newly assigned to one of this instance's consumers: before they are processed, the replica catches
-     * up to the state topic's end offsets, so this instance decides on everything the previous owner wrote.
+     * The Streams task of an input partition starts processing here (called before its first record or punctuation,
+     * so the previous owner's last transaction is committed or aborted by then): the replica catches up to the
+     * committed end of the state topic, so this instance decides on everything the previous owner committed. If this
+     * instance decided for the partition before, what it holds in memory may include a transaction that was aborted
+     * (a fenced zombie): its projects are reloaded from the committed state topic instead.
      */
-    public void onAssigned(String topic, int partitionCount, Collection<Integer> partitions) {
-        if (partitions.isEmpty()) return;
+    public void onTaskStarted(int partition) {
         long t0 = System.nanoTime();
         awaitRebuilt();
-        while (true) {
-            try {
-                state.awaitCaughtUp(config.rebuildTimeout());
-                break;
-            } catch (IllegalStateException e) {
-                // never process without the previous owner's state; past max.poll.interval.ms the group moves on
-                LOG.warnf("assigned %s %s, still waiting for the state replica: %s", topic, partitions, e.getMessage());
-                if (Thread.currentThread().isInterrupted()) throw e;
+        state.awaitCaughtUp(config.rebuildTimeout());
+        boolean reload = decidedBefore.contains(partition);
+        if (reload) {
+            Engine fresh = new Engine(config.auditRetention(), config.historyRetention(), config.freightRetention());
+            long n = state.readCommitted(key -> onPartition(key, partition), (k, v) -> StateCodec.read(fresh, k, v),
+                    config.rebuildTimeout());
+            for (String p : engine.projectNames()) {
+                if (partitionOf(p) == partition) withLock(p, () -> engine.replace(p, fresh.project(p)));
             }
+            for (String p : fresh.projectNames()) {
+                if (engine.project(p) == null) withLock(p, () -> engine.replace(p, fresh.project(p)));
+            }
+            LOG.infof("partition %d taken again: %d state records reloaded", partition, n);
         }
-        ownership.assign(topic, partitionCount, partitions);
+        owned.add(partition);
+        decidedBefore.add(partition);
         for (String p : engine.projectNames()) {
-            if (!ownership.owns(p)) continue;
+            if (partitionOf(p) != partition) continue;
             read(p, ps -> {
-                StateCodec.finishRebuild(ps);
+                if (ps != null) StateCodec.finishRebuild(ps);
                 return null;
             });
         }
-        LOG.infof("assigned %s %s; state caught up in %d ms", topic, partitions, (System.nanoTime() - t0) / 1_000_000);
+        LOG.infof("partition %d assigned; state caught up in %d ms%s", partition, (System.nanoTime() - t0) / 1_000_000,
+                reload ? " (reloaded)" : "");
     }
 
-    /**
-     * Partitions revoked from one of this instance's consumers: from now on their records are skipped (the new owner
-     * processes them from the committed offset), and the step running for one of their projects finishes before
-     * the revoke completes.
-     */
-    public void onRevoked(String topic, Collection<Integer> partitions) {
-        if (partitions.isEmpty()) return;
-        ownership.revoke(topic, partitions);
-        for (String p : engine.projectNames()) {
-            if (!ownership.on(topic, p, partitions)) continue;
-            ReentrantLock lock = lock(p);
-            lock.lock(); // waits for the step in flight, if any
-            lock.unlock();
-        }
-        LOG.infof("revoked %s %s", topic, partitions);
+    /** The partition's task was closed (revoked, migrated or shut down): the replica applies its projects again. */
+    public void onTaskClosed(int partition) {
+        owned.remove(partition);
+        LOG.infof("partition %d revoked", partition);
     }
 
-    /** Whether this instance decides for the project now (the ticker asks). */
+    private boolean onPartition(String stateKey, int partition) {
+        int slash = stateKey.indexOf('/');
+        return slash > 0 && partitionOf(stateKey.substring(0, slash)) == partition;
+    }
+
+    /** Whether this instance decides for the project now. */
     public boolean owns(String project) {
-        return ownership.owns(project);
+        return partitionCount > 0 && owned.contains(partitionOf(project));
     }
 
-    /** Runs one step for an input record, unless its partition was revoked meanwhile (then nothing happens). */
-    public void decide(String topic, int partition, String project, Function<Engine, Step<Void>> step) {
-        withProject(project, e -> ownership.holds(topic, partition) ? step.apply(e) : Step.of(new Effects()));
+    /** The input partition of a project (inputs are keyed by project; Kafka's default partitioner). */
+    public int partitionOf(String project) {
+        return Utils.toPositive(Utils.murmur2(project.getBytes(StandardCharsets.UTF_8))) % partitionCount;
     }
 
-    /** Runs one step for a project this instance owns; nothing happens when it does not. */
-    public void decideOwned(String project, Function<Engine, Step<Void>> step) {
-        withProject(project, e -> ownership.owns(project) ? step.apply(e) : Step.of(new Effects()));
+    /** The projects of an input partition. */
+    public List<String> projectsOf(int partition) {
+        return engine.projectNames().stream().filter(p -> partitionOf(p) == partition).toList();
     }
 
     private ReentrantLock lock(String project) {
         return locks.computeIfAbsent(project, p -> new ReentrantLock());
     }
 
-    /** Runs one step for a project under its lock and makes the effects durable before returning. */
-    public <T> T withProject(String project, Function<Engine, Step<T>> step) {
+    private void withLock(String project, Runnable r) {
+        ReentrantLock lock = lock(project);
+        lock.lock();
+        try {
+            r.run();
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    /** Where a step's effects go: the processor's transaction. */
+    public interface Output {
+        void send(String sink, String key, String json, String ceType);
+    }
+
+    /** Runs one step for a project under its lock and hands the effects to the transaction before returning. */
+    public <T> T withProject(String project, Output out, Function<Engine, Step<T>> step) {
         ReentrantLock lock = lock(project);
         lock.lock();
         try {
             Step<T> s = step.apply(engine);
-            commit(s.effects());
+            commit(s.effects(), out);
             ProjectState ps = engine.project(project);
             if (ps != null) metrics.watch(ps, () -> engine.project(project));
             return s.value();
@@ -241,33 +261,24 @@ public class EngineService {
         }
     }
 
-    private void commit(Effects fx) {
-        // the events go out together and are awaited together: one broker round trip, not one per event; each
-        // emitter keeps its own order, so promotions for one repository stay in order on their partition
-        List<Uni<Void>> sent = new ArrayList<>(fx.promotions.size() + fx.warehouses.size());
+    private void commit(Effects fx, Output out) {
         for (PromotionRequested p : fx.promotions) {
-            sent.add(send(promotions, p.git().repoURL(), EventCodec.toJson(p)));
+            out.send(EngineTopology.PROMOTIONS, p.git().repoURL(), EventCodec.toJson(p), EventTypes.PROMOTION_REQUESTED);
             LOG.infof("promotion %s: freight %s to %s/%s", p.promotionId(), p.freight().alias(), p.project(), p.stage());
         }
         for (WarehouseUpdated w : fx.warehouses) {
-            sent.add(send(warehouses, w.key(), EventCodec.toJson(w)));
+            out.send(EngineTopology.WAREHOUSES, w.key(), EventCodec.toJson(w), EventTypes.WAREHOUSE_UPDATED);
         }
-        if (!sent.isEmpty()) {
-            Uni.join().all(sent).andCollectFailures().await().indefinitely();
-        }
-        // only once every event is durable may the state say they were issued
-        Map<String, String> records = new LinkedHashMap<>();
-        for (String key : fx.dirty) records.put(key, StateCodec.write(engine, key));
-        for (String key : fx.deleted) records.put(key, null);
-        state.write(records);
+        for (String key : fx.dirty) out.send(EngineTopology.STATE, key, StateCodec.write(engine, key), null);
+        for (String key : fx.deleted) out.send(EngineTopology.STATE, key, null, null);
         metrics.record(fx);
     }
+
+    // ------------------------------------------------------------------ commands
 
     private static Uni<Void> send(MutinyEmitter<String> emitter, String key, String json) {
         return emitter.sendMessage(Message.of(json, Metadata.of(OutgoingKafkaRecordMetadata.<String>builder().withKey(key).build())));
     }
-
-    // ------------------------------------------------------------------ commands
 
     /**
      * Publishes a command and waits (bounded) until it is applied, by this instance or, seen through the state
@@ -291,7 +302,7 @@ public class EngineService {
 
     /** Publishes a command; the future completes when it is applied (the caller removes it from waiting). */
     CompletableFuture<Engine.CommandResult> submit(CommandIssued c) {
-        Waiter w = new Waiter(c.project(), new CompletableFuture<>());
+        Waiter w = new Waiter(c.project(), new CompletableFuture<>(), null);
         waiting.put(c.id(), w);
         send(commands, c.project(), EventCodec.toJson(c)).await().indefinitely();
         return w.future();
@@ -301,31 +312,60 @@ public class EngineService {
         waiting.remove(commandId);
     }
 
-    /** A command this instance's API published and waits for. */
-    private record Waiter(String project, CompletableFuture<Engine.CommandResult> future) {
+    /** A command this instance's API published and waits for, with its committed result once seen. */
+    private record Waiter(String project, CompletableFuture<Engine.CommandResult> future, Engine.CommandResult committed) {
+        Waiter with(Engine.CommandResult r) {
+            return new Waiter(project, future, r);
+        }
     }
 
     /**
-     * After each replica batch: completes the waiting commands another instance applied. A command that made a
-     * promotion completes once the promotion record has arrived too (records of one step span partitions).
+     * A committed {@code P/commands} record: the results of the commands this instance's API waits for. Read for
+     * every project, owned or not, so an API call is answered only once the owner's transaction is committed.
+     */
+    private void committedResults(String project, String json) {
+        if (waiting.isEmpty()) return;
+        Map<String, Engine.CommandResult> results = commandResults(json);
+        results.forEach((id, r) -> {
+            Waiter w = waiting.get(id);
+            if (w != null && w.project().equals(project) && w.committed() == null) waiting.put(id, w.with(r));
+        });
+    }
+
+    private static final com.fasterxml.jackson.databind.ObjectMapper JSON = new com.fasterxml.jackson.databind.ObjectMapper()
+            .configure(com.fasterxml.jackson.databind.DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES, false);
+
+    /** The results in a {@code P/commands} record ({@code {ids, results}}; the older plain list of ids has none). */
+    private static Map<String, Engine.CommandResult> commandResults(String json) {
+        try {
+            var node = JSON.readTree(json);
+            if (!node.isObject() || !node.has("results")) return Map.of();
+            return JSON.convertValue(node.get("results"), new com.fasterxml.jackson.core.type.TypeReference<Map<String, Engine.CommandResult>>() {
+            });
+        } catch (com.fasterxml.jackson.core.JsonProcessingException | IllegalArgumentException e) {
+            LOG.warnf("unreadable commands record: %s", e.getMessage());
+            return Map.of();
+        }
+    }
+
+    /**
+     * After each replica batch: completes the waiting commands whose result is committed. A command that made a
+     * promotion completes once the promotion record has arrived too (records of one transaction span partitions).
      */
     private void completeFromReplica() {
         if (waiting.isEmpty()) return;
         waiting.forEach((id, w) -> {
-            if (w.future().isDone()) return;
-            Engine.CommandResult r = read(w.project(), ps -> {
-                Engine.CommandResult res = ps == null ? null : ps.commandResults.get(id);
-                if (res == null) return null;
-                return res.promotion() == null || ps.promotions.containsKey(res.promotion()) ? res : null;
-            });
-            if (r != null) w.future().complete(r);
+            Engine.CommandResult r = w.committed();
+            if (r == null || w.future().isDone()) return;
+            boolean complete = r.promotion() == null || Boolean.TRUE.equals(read(w.project(),
+                    ps -> ps != null && ps.promotions.containsKey(r.promotion())));
+            if (complete) w.future().complete(r);
         });
     }
 
-    /** Applies a command from the commands topic, unless its partition was revoked meanwhile. */
-    public void handle(String topic, int partition, CommandIssued c) {
-        Engine.CommandResult result = withProject(c.project(), e -> {
-            if (!ownership.holds(topic, partition)) return new Step<>(null, new Effects());
+    /** Applies a command from the commands topic; its result reaches the waiting API call once committed. */
+    public void handle(CommandIssued c, Output out) {
+        withProject(c.project(), out, e -> {
             Engine.CommandResult[] r = new Engine.CommandResult[1];
             Effects fx;
             if (c.action().equals("apply")) {
@@ -335,8 +375,6 @@ public class EngineService {
             }
             return new Step<>(r[0], fx);
         });
-        Waiter w = waiting.get(c.id());
-        if (w != null && result != null) w.future().complete(result);
     }
 
     private Effects applyCommand(Engine e, CommandIssued c, Engine.CommandResult[] r) {

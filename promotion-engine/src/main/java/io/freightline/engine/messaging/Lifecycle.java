@@ -2,11 +2,13 @@ package io.freightline.engine.messaging;
 
 import io.freightline.engine.config.EngineConfig;
 import io.freightline.engine.domain.ManifestParser;
-import io.freightline.engine.messaging.EngineService.Step;
+import io.quarkus.runtime.ShutdownEvent;
 import io.quarkus.runtime.StartupEvent;
-import io.quarkus.scheduler.Scheduled;
+import jakarta.annotation.Priority;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.event.Observes;
+import jakarta.enterprise.inject.Instance;
+import org.apache.kafka.streams.KafkaStreams;
 import org.eclipse.microprofile.health.HealthCheck;
 import org.eclipse.microprofile.health.HealthCheckResponse;
 import org.eclipse.microprofile.health.Readiness;
@@ -23,18 +25,21 @@ import java.util.stream.Stream;
 /**
  * Start-up: start the state replica and wait until it has read the state topic, apply the manifests folder
  * (through the commands topic, so each project's owner applies it), then report ready.
- * Also the ticker that re-evaluates time-based gates, and the readiness check.
+ * Also leaving the consumer group on SIGTERM, and the readiness check. Time-based gates are re-evaluated by the
+ * processor's punctuator ({@link EngineProcessor}).
  */
 @ApplicationScoped
 public class Lifecycle {
     private static final Logger LOG = Logger.getLogger(Lifecycle.class);
     private final EngineService service;
     private final EngineConfig config;
+    private final Instance<KafkaStreams> streams;
     private volatile String failure;
 
-    public Lifecycle(EngineService service, EngineConfig config) {
+    public Lifecycle(EngineService service, EngineConfig config, Instance<KafkaStreams> streams) {
         this.service = service;
         this.config = config;
+        this.streams = streams;
     }
 
     void onStart(@Observes StartupEvent ev) {
@@ -51,7 +56,6 @@ public class Lifecycle {
                     (System.nanoTime() - t0) / 1_000_000, service.engine().projectNames().size(), config.instanceId());
             config.manifestsDir().ifPresent(this::loadManifests);
             service.markReady();
-            NotReady.ready = true;
         } catch (RuntimeException e) {
             failure = e.getMessage();
             LOG.errorf(e, "engine start-up failed");
@@ -77,24 +81,16 @@ public class Lifecycle {
         LOG.infof("applied %d file(s) from %s: projects %s", sources.size(), dir, m.projectNames());
     }
 
-    /** Soak times end and windows open without any event: look again regularly (the projects this instance owns). */
-    @Scheduled(every = "${freightline.engine.tick-interval:5s}", concurrentExecution = Scheduled.ConcurrentExecution.SKIP,
-            skipExecutionIf = NotReady.class)
-    void tick() {
-        for (String project : service.engine().projectNames()) {
-            if (service.owns(project)) service.decideOwned(project, e -> Step.of(e.tick(project, service.now())));
-        }
-    }
-
-    /** Ticks before start-up finished would touch the emitters before messaging is wired: skip them. */
-    @jakarta.inject.Singleton
-    static class NotReady implements Scheduled.SkipPredicate {
-        static volatile boolean ready;
-
-        @Override
-        public boolean test(io.quarkus.scheduler.ScheduledExecution execution) {
-            return !ready;
-        }
+    /**
+     * SIGTERM: leave the consumer group at once, so the other instances take this one's partitions now rather than
+     * after the session timeout (a static member does not leave on a plain close). Runs first (priority 1), before
+     * Quarkus closes the Streams instance itself with a plain close, which is then a no-op.
+     */
+    void onStop(@Observes @Priority(1) ShutdownEvent ev) {
+        if (!streams.isResolvable()) return;
+        long t0 = System.nanoTime();
+        boolean done = streams.get().close(new KafkaStreams.CloseOptions().leaveGroup(true).timeout(config.shutdownTimeout()));
+        LOG.infof("left the consumer group%s in %d ms", done ? "" : " (timed out)", (System.nanoTime() - t0) / 1_000_000);
     }
 
     @Readiness
@@ -102,16 +98,20 @@ public class Lifecycle {
     static class Ready implements HealthCheck {
         private final Lifecycle lifecycle;
         private final EngineService service;
+        private final Instance<KafkaStreams> streams;
 
-        Ready(Lifecycle lifecycle, EngineService service) {
+        Ready(Lifecycle lifecycle, EngineService service, Instance<KafkaStreams> streams) {
             this.lifecycle = lifecycle;
             this.service = service;
+            this.streams = streams;
         }
 
+        /** Up once the state is rebuilt, the start-up manifests are applied, and the Streams tasks are running. */
         @Override
         public HealthCheckResponse call() {
-            var b = HealthCheckResponse.named("engine-state").status(service.ready())
-                    .withData("rebuilt", service.rebuilt());
+            KafkaStreams.State st = streams.isResolvable() ? streams.get().state() : null;
+            var b = HealthCheckResponse.named("engine-state").status(service.ready() && st == KafkaStreams.State.RUNNING)
+                    .withData("rebuilt", service.rebuilt()).withData("streams", String.valueOf(st));
             if (lifecycle.failure != null) b.withData("error", lifecycle.failure);
             return b.build();
         }

@@ -8,32 +8,26 @@ import jakarta.enterprise.context.ApplicationScoped;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
-import org.apache.kafka.clients.producer.KafkaProducer;
-import org.apache.kafka.clients.producer.ProducerConfig;
-import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.serialization.StringDeserializer;
-import org.apache.kafka.common.serialization.StringSerializer;
 import org.jboss.logging.Logger;
 
 import java.time.Duration;
-import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.ExecutionException;
-import java.util.concurrent.Future;
-import java.util.concurrent.TimeUnit;
-import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.BiConsumer;
+import java.util.function.Predicate;
 
-/** The compacted state topic: written entity by entity, followed from the beginning by every instance's replica. */
+/**
+ * The compacted state topic, read committed: the engine's processor writes it in its exactly-once transactions, and
+ * every instance's replica follows it from the beginning.
+ */
 @ApplicationScoped
 public class StateStore {
     private final Map<String, Object> kafka;
     private static final Logger LOG = Logger.getLogger(StateStore.class);
-    private volatile KafkaProducer<String, String> producer;
     private final Object offsetsLock = new Object();
     private KafkaConsumer<String, String> offsets;
     private Thread tailer;
@@ -51,37 +45,47 @@ public class StateStore {
         this.kafka = Map.copyOf(kafka);
     }
 
-    private KafkaProducer<String, String> producer() {
-        if (producer == null) {
-            synchronized (this) {
-                if (producer == null) {
-                    producer = new KafkaProducer<>(KafkaSettings.of(kafka, ProducerConfig.configNames(), Map.of(
-                            ProducerConfig.ACKS_CONFIG, "all",
-                            ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG, true,
-                            // an engine step waits for its state records: send them at once
-                            ProducerConfig.LINGER_MS_CONFIG, 0,
-                            ProducerConfig.CLIENT_ID_CONFIG, "freightline-engine-state",
-                            ProducerConfig.KEY_SERIALIZER_CLASS_CONFIG, StringSerializer.class.getName(),
-                            ProducerConfig.VALUE_SERIALIZER_CLASS_CONFIG, StringSerializer.class.getName())));
+    /** Settings of a consumer of the committed state: records of aborted transactions are never seen. */
+    private Map<String, Object> consumer(String clientId, int maxPoll) {
+        return KafkaSettings.of(kafka, ConsumerConfig.configNames(), Map.of(
+                ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, false,
+                ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed",
+                ConsumerConfig.MAX_POLL_RECORDS_CONFIG, maxPoll,
+                ConsumerConfig.CLIENT_ID_CONFIG, clientId,
+                ConsumerConfig.KEY_DESERIALIZER_CLASS_CONFIG, StringDeserializer.class.getName(),
+                ConsumerConfig.VALUE_DESERIALIZER_CLASS_CONFIG, StringDeserializer.class.getName()));
+    }
+
+    /** The partition count of a topic. */
+    public int partitionCount(String topic, Duration timeout) {
+        try (KafkaConsumer<String, String> c = new KafkaConsumer<>(consumer("freightline-engine-metadata", 1))) {
+            return c.partitionsFor(topic, timeout).size();
+        }
+    }
+
+    /**
+     * Reads the committed state topic from the beginning to its end as of this call, handing the records whose key
+     * matches to {@code apply}; returns how many it handed over.
+     */
+    public long readCommitted(Predicate<String> keys, BiConsumer<String, String> apply, Duration timeout) {
+        long deadline = System.nanoTime() + timeout.toNanos();
+        long n = 0;
+        try (KafkaConsumer<String, String> c = new KafkaConsumer<>(consumer("freightline-engine-reload", 5000))) {
+            List<TopicPartition> parts = c.partitionsFor(Topics.STATE, timeout).stream()
+                    .map(p -> new TopicPartition(Topics.STATE, p.partition())).toList();
+            c.assign(parts);
+            c.seekToBeginning(parts);
+            Map<TopicPartition, Long> end = c.endOffsets(parts, timeout);
+            while (parts.stream().anyMatch(p -> c.position(p) < end.get(p))) {
+                if (System.nanoTime() > deadline) throw new IllegalStateException("the state topic was not read within " + timeout);
+                for (ConsumerRecord<String, String> r : c.poll(Duration.ofMillis(200))) {
+                    if (r.key() == null || !keys.test(r.key())) continue;
+                    apply.accept(r.key(), r.value());
+                    n++;
                 }
             }
         }
-        return producer;
-    }
-
-    /** Writes records (null value = delete) and waits until the broker has them all. */
-    public void write(Map<String, String> records) {
-        if (records.isEmpty()) return;
-        List<Future<?>> sent = new ArrayList<>(records.size());
-        records.forEach((k, v) -> sent.add(producer().send(new ProducerRecord<>(Topics.STATE, k, v))));
-        try {
-            for (Future<?> f : sent) f.get(60, TimeUnit.SECONDS);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new IllegalStateException("interrupted while writing state", e);
-        } catch (ExecutionException | TimeoutException e) {
-            throw new IllegalStateException("cannot write engine state: " + e.getMessage(), e);
-        }
+        return n;
     }
 
     /**
@@ -98,12 +102,7 @@ public class StateStore {
     }
 
     private void tail(BiConsumer<String, String> apply, Runnable afterBatch) {
-        try (KafkaConsumer<String, String> consumer = new KafkaConsumer<>(KafkaSettings.of(kafka, ConsumerConfig.configNames(), Map.of(
-                ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, false,
-                ConsumerConfig.MAX_POLL_RECORDS_CONFIG, 5000,
-                ConsumerConfig.CLIENT_ID_CONFIG, "freightline-engine-replica",
-                ConsumerConfig.KEY_DESERIALIZER_CLASS_CONFIG, StringDeserializer.class.getName(),
-                ConsumerConfig.VALUE_DESERIALIZER_CLASS_CONFIG, StringDeserializer.class.getName())))) {
+        try (KafkaConsumer<String, String> consumer = new KafkaConsumer<>(consumer("freightline-engine-replica", 5000))) {
             List<TopicPartition> parts = consumer.partitionsFor(Topics.STATE, Duration.ofSeconds(60)).stream()
                     .map(p -> new TopicPartition(Topics.STATE, p.partition())).toList();
             consumer.assign(parts);
@@ -173,11 +172,8 @@ public class StateStore {
     private Map<TopicPartition, Long> endOffsets(Duration timeout) {
         synchronized (offsetsLock) {
             if (offsets == null) {
-                offsets = new KafkaConsumer<>(KafkaSettings.of(kafka, ConsumerConfig.configNames(), Map.of(
-                        ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, false,
-                        ConsumerConfig.CLIENT_ID_CONFIG, "freightline-engine-state-offsets",
-                        ConsumerConfig.KEY_DESERIALIZER_CLASS_CONFIG, StringDeserializer.class.getName(),
-                        ConsumerConfig.VALUE_DESERIALIZER_CLASS_CONFIG, StringDeserializer.class.getName())));
+                // read_committed: the end offsets are the last stable offsets, after every committed transaction
+                offsets = new KafkaConsumer<>(consumer("freightline-engine-state-offsets", 1));
             }
             List<TopicPartition> parts = offsets.partitionsFor(Topics.STATE, timeout).stream()
                     .map(p -> new TopicPartition(Topics.STATE, p.partition())).toList();
@@ -189,7 +185,6 @@ public class StateStore {
     @PreDestroy
     void close() {
         closed = true;
-        if (producer != null) producer.close(Duration.ofSeconds(5));
         synchronized (offsetsLock) {
             if (offsets != null) offsets.close(Duration.ofSeconds(5));
         }

@@ -2,6 +2,9 @@ package io.freightline.engine.it;
 
 import io.freightline.engine.it.EngineScaleIT.Engine;
 import io.freightline.events.PromotionRequested;
+import io.freightline.testsupport.TestBroker;
+import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.admin.AdminClientConfig;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -9,6 +12,8 @@ import org.junit.jupiter.api.Test;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.List;
+import java.util.Map;
 import java.util.concurrent.TimeUnit;
 
 import static org.awaitility.Awaitility.await;
@@ -20,7 +25,8 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 /**
  * The start-up manifests folder is applied by intent: an engine started with folder A, then B, then A again (each
  * stopped with SIGTERM) ends with A's pipeline, although A was applied before. A's dev stage has an Argo CD step,
- * B's has none; the promotions issued after each start show which one is in force.
+ * B's has none; the promotions issued after each start show which one is in force. Each SIGTERM leaves the
+ * consumer group at once.
  */
 class StartupManifestsIT {
     static final Duration LONG = Duration.ofSeconds(120);
@@ -63,6 +69,15 @@ class StartupManifestsIT {
         h.land(r); // the stage is free for the next run's promotion
         engine.process().destroy(); // SIGTERM
         assertTrue(engine.process().waitFor(30, TimeUnit.SECONDS), "the engine did not stop on SIGTERM");
+        // it left the consumer group on its way out: its static membership is not kept for the session timeout (6 s)
+        await().atMost(Duration.ofSeconds(2)).until(() -> members().isEmpty());
+    }
+
+    private static java.util.Collection<?> members() throws Exception {
+        try (Admin admin = Admin.create(Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, TestBroker.bootstrapServers()))) {
+            return admin.describeConsumerGroups(List.of("freightline-engine")).all().get(30, TimeUnit.SECONDS)
+                    .get("freightline-engine").members();
+        }
     }
 
     private static Path folder(String name, boolean argocd) throws Exception {
