@@ -15,7 +15,7 @@ import java.util.concurrent.atomic.AtomicInteger;
 import static org.awaitility.Awaitility.await;
 
 /**
- * Failover, measured on the full stack with two engine instances (session timeout 6 s) and a busy project (an
+ * Failover, measured on the full stack with two engine instances (the short session DevStack gives them) and a busy project (an
  * artifact pushed every 250 ms, so dev always has something to promote):
  * <ol>
  *   <li>SIGKILL of the engine that owns the project → the next promotion, issued by the survivor;</li>
@@ -90,7 +90,7 @@ public final class FailoverBenchmark {
             busy.set(false);
             pusher.join(5_000);
         }
-        System.out.println("| failover (2 engines, session timeout 6 s, busy project) | runs | min s | median s | max s |");
+        System.out.println("| failover (2 engines, busy project) | runs | min s | median s | max s |");
         System.out.println("|---|---|---|---|---|");
         row("SIGKILL of the owning engine → next promotion by the survivor", killFailover);
         row("power cut → every service ready again", cutReady);

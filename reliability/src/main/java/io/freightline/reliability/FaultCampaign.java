@@ -64,7 +64,7 @@ public final class FaultCampaign {
      * @param engineRounds      rounds of: SIGKILL of the engine owning the project (then its restart with a broker
      *                          restart in the middle of the rebalance it causes), SIGSTOP of the new owner past its
      *                          session timeout, then SIGCONT
-     * @param freeze            how long a SIGSTOPped engine stays frozen (longer than its 6 s session timeout)
+     * @param freeze            how long a SIGSTOPped engine stays frozen (longer than its session timeout)
      * @param powerCuts         SIGKILL of every service and a broker stop, then everything started again
      */
     public record Options(int artifacts, Duration pace, int killsPerService, int brokerRestarts, Duration gitOutage,

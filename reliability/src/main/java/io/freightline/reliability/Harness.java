@@ -62,9 +62,8 @@ public final class Harness implements AutoCloseable {
     }
 
     /**
-     * As {@link #start(Path, boolean)} with {@code engines} promotion-engine instances. With more than one, the
-     * engines' consumer session timeout is 6 s (the broker's minimum) and their heartbeat 1 s, so a frozen
-     * instance is out of the group within seconds and a campaign can freeze one past its session.
+     * As {@link #start(Path, boolean)} with {@code engines} promotion-engine instances (DevStack gives them a short
+     * session, so a frozen instance is out of the group within seconds and a campaign can freeze one past it).
      */
     public static Harness start(Path home, boolean withArgoCD, int engines) throws Exception {
         quietClients();
@@ -83,7 +82,7 @@ public final class Harness implements AutoCloseable {
             if (withArgoCD) {
                 s = s.withArgoCD(argocd.url(), argocdToken);
             }
-            stack = DevStack.start(s, engines, engines > 1 ? SHORT_SESSION : Map.of());
+            stack = DevStack.start(s, engines, Map.of());
             return new Harness(home, daemon, proxy, argocd, argocdToken, stack);
         } catch (Exception | Error e) {
             if (stack != null) {
@@ -97,13 +96,6 @@ public final class Harness implements AutoCloseable {
             throw e;
         }
     }
-
-    /** Consumer session settings of the engines, for plain consumers and for Kafka Streams alike. */
-    static final Map<String, String> SHORT_SESSION = Map.of(
-            "mp.messaging.connector.smallrye-kafka.session.timeout.ms", "6000",
-            "mp.messaging.connector.smallrye-kafka.heartbeat.interval.ms", "1000",
-            "kafka-streams.session.timeout.ms", "6000",
-            "kafka-streams.heartbeat.interval.ms", "1000");
 
     /** The tokens file: one token per role for every project, plus tokens that belong to another project only. */
     private static void writeTokens(Path file) throws IOException {
