@@ -2,11 +2,15 @@
 # Runs every Freightline benchmark and writes benchmarks/RESULTS.md (machine, date, commands, figures).
 #   bash benchmarks/run.sh           full sizes (about 15-25 minutes on 2 cores)
 #   bash benchmarks/run.sh --smoke   tiny sizes: checks that every benchmark still builds and runs (CI runs this)
+#   FREIGHTLINE_BENCH_SECTIONS=1,7 bash benchmarks/run.sh   only those sections, written to benchmarks/target/RESULTS-sections.md
 set -euo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")/.."
 mode="${1:-full}"
+only="${FREIGHTLINE_BENCH_SECTIONS:-}"
 out="benchmarks/RESULTS.md"
 [ "$mode" = "--smoke" ] && out="benchmarks/target/RESULTS-smoke.md"
+[ -n "$only" ] && out="benchmarks/target/RESULTS-sections.md"
+want() { [ -z "$only" ] || [[ ",$only," == *",$1,"* ]]; }
 mkdir -p benchmarks/target
 
 if [ "${FREIGHTLINE_BENCH_SKIP_BUILD:-}" != "1" ]; then
@@ -19,9 +23,9 @@ classpath() { # module -> its test classpath
 }
 
 if [ "$mode" = "--smoke" ]; then
-  e2e="5 1"; warm="3 200 50"; contention="20"; engine="5 4 5"; watcher="20 300"; notifier="10 5"
+  e2e="5 1"; warm="3 200 50"; contention="20"; engine="5 4 5"; watcher="20 300"; notifier="10 5"; failover="1 1"
 else
-  e2e="1000 50"; warm="15 5000 2000"; contention="200,500"; engine="500 20 200"; watcher="1000 5000"; notifier="500 100"
+  e2e="1000 50"; warm="15 5000 2000"; contention="200,500"; engine="500 20 200"; watcher="1000 5000"; notifier="500 100"; failover="5 3"
 fi
 
 {
@@ -58,19 +62,23 @@ section() { # title, command...
 
 JAVA=(java -Djava.util.logging.manager=org.jboss.logmanager.LogManager)
 fail=0
-section "1. End-to-end latency: registry webhook -> promotion commit pushed (dev, then staging)" \
+! want 1 || section "1. End-to-end latency: registry webhook -> promotion commit pushed (dev, then staging)" \
   java -Dfreightline.root="$(pwd)" -cp "benchmarks/target/benchmarks-0.1.0-SNAPSHOT.jar:benchmarks/target/lib/*" \
   io.freightline.benchmarks.EndToEndLatency $e2e || fail=1
-section "2. Git-writer (warm clone) vs clone-per-promotion with the git CLI" \
+! want 2 || section "2. Git-writer (warm clone) vs clone-per-promotion with the git CLI" \
   bash -c "cd git-writer && ${JAVA[*]} -cp '$(classpath git-writer)' io.freightline.gitwriter.bench.WarmVsCloneBenchmark $warm" || fail=1
-section "3. Monorepo contention: simultaneous promotions on one branch" \
+! want 3 || section "3. Monorepo contention: simultaneous promotions on one branch" \
   bash -c "cd git-writer && ${JAVA[*]} -cp '$(classpath git-writer)' io.freightline.gitwriter.bench.ContentionBenchmark $contention" || fail=1
-section "4. Engine scale: stages, freight, decision latency, heap, rebuild" \
+! want 4 || section "4. Engine scale: stages, freight, decision latency, heap, rebuild" \
   "${JAVA[@]}" -Xmx3g -cp "$(classpath promotion-engine)" io.freightline.engine.bench.EngineBenchmark $engine || fail=1
-section "5. Watcher: webhook -> artifact event, and polling cost of a large repository" \
+! want 5 || section "5. Watcher: webhook -> artifact event, and polling cost of a large repository" \
   "${JAVA[@]}" -cp "$(classpath artifact-watcher)" io.freightline.watcher.bench.WatcherBench $watcher || fail=1
-section "6. Notifier: commit event -> Argo CD sync, and many stages syncing at once" \
+! want 6 || section "6. Notifier: commit event -> Argo CD sync, and many stages syncing at once" \
   bash -c "cd argocd-notifier && ${JAVA[*]} -cp '$(classpath argocd-notifier)' io.freightline.notifier.bench.SyncBenchmark $notifier" || fail=1
+
+! want 7 || section "7. Failover: SIGKILL of the engine owning a busy project, and a power cut of the whole stack" \
+  java -Dfreightline.root="$(pwd)" -cp "reliability/target/reliability-0.1.0-SNAPSHOT.jar:reliability/target/lib/*" \
+  io.freightline.reliability.FailoverBenchmark $failover || fail=1
 
 echo "wrote $out" >&2
 exit $fail

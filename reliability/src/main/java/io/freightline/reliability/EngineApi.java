@@ -11,18 +11,23 @@ import java.util.Set;
 
 /** The promotion-engine's REST API ({@code /api/v1}), read the way a user of the API or CLI would. */
 public final class EngineApi {
-    private final String base;
+    private final java.util.function.Supplier<String> base;
 
     public EngineApi(String base) {
+        this(() -> base);
+    }
+
+    /** An API behind a load balancer: {@code base} names a live engine at each call. */
+    public EngineApi(java.util.function.Supplier<String> base) {
         this.base = base;
     }
 
     public String base() {
-        return base;
+        return base.get();
     }
 
     public Http.Reply get(String path, String token) {
-        return Http.get(base + path, token);
+        return Http.get(base() + path, token);
     }
 
     /** The elements of a list answer: a bare array or {@code {"items": [...]}}. */
@@ -51,12 +56,12 @@ public final class EngineApi {
     }
 
     public Http.Reply promote(String project, String stage, String freight, String token) {
-        return Http.postJson(base + "/api/v1/projects/" + project + "/stages/" + stage + "/promotions", token,
+        return Http.postJson(base() + "/api/v1/projects/" + project + "/stages/" + stage + "/promotions", token,
                 Map.of("freight", freight));
     }
 
     public Http.Reply approve(String project, String freight, String stage, String token) {
-        return Http.postJson(base + "/api/v1/projects/" + project + "/freight/" + freight + "/approve", token,
+        return Http.postJson(base() + "/api/v1/projects/" + project + "/freight/" + freight + "/approve", token,
                 Map.of("stage", stage));
     }
 

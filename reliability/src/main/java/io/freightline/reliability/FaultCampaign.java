@@ -22,6 +22,7 @@ import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.Random;
 import java.util.Set;
 import java.util.TreeMap;
@@ -58,18 +59,41 @@ public final class FaultCampaign {
      * @param externalCommits   unrelated commits pushed to main by someone else
      * @param prodEvery         the harness promotes staging's freight to prod every this many artifacts
      * @param settle            how long the stack may take to settle after the last fault
+     * @param engines           promotion-engine instances for the whole storm; with two or more, the engines are
+     *                          not among the random kills but go through {@link #engineFaults} rounds instead
+     * @param engineRounds      rounds of: SIGKILL of the engine owning the project (then its restart with a broker
+     *                          restart in the middle of the rebalance it causes), SIGSTOP of the new owner past its
+     *                          session timeout, then SIGCONT
+     * @param freeze            how long a SIGSTOPped engine stays frozen (longer than its session timeout)
+     * @param powerCuts         SIGKILL of every service and a broker stop, then everything started again
      */
     public record Options(int artifacts, Duration pace, int killsPerService, int brokerRestarts, Duration gitOutage,
-                          Duration argoOutage, int externalCommits, int prodEvery, Duration settle, long seed) {
+                          Duration argoOutage, int externalCommits, int prodEvery, Duration settle, long seed,
+                          int engines, int engineRounds, Duration freeze, int powerCuts) {
 
         public static Options full(int artifacts, long seed) {
             return new Options(artifacts, Duration.ofMillis(400), 3, 1, Duration.ofSeconds(30), Duration.ofSeconds(15),
-                    10, Math.max(5, artifacts / 20), Duration.ofMinutes(8), seed);
+                    10, Math.max(5, artifacts / 20), Duration.ofMinutes(8), seed, 2, 3, Duration.ofSeconds(15), 2);
         }
 
         public static Options ci() {
             return new Options(15, Duration.ofMillis(1500), 1, 1, Duration.ofSeconds(5), Duration.ofSeconds(6),
-                    3, 5, Duration.ofMinutes(3), 7);
+                    3, 5, Duration.ofMinutes(3), 7, 1, 0, Duration.ofSeconds(10), 0);
+        }
+
+        /**
+         * CI sizes with two engines, one round of engine faults and one power cut: about 10 more minutes on a
+         * loaded 2-core machine, so not in the default CI run yet.
+         */
+        public static Options ciWithEngines() {
+            return new Options(15, Duration.ofMillis(1500), 1, 1, Duration.ofSeconds(5), Duration.ofSeconds(6),
+                    3, 5, Duration.ofMinutes(3), 7, 2, 1, Duration.ofSeconds(10), 1);
+        }
+
+        /** The same run with other engine-fault sizes (benchmarks/run.sh sizes them up). */
+        public Options withEngineFaults(int engineRounds, int powerCuts) {
+            return new Options(artifacts, pace, killsPerService, brokerRestarts, gitOutage, argoOutage, externalCommits,
+                    prodEvery, settle, seed, engines, engineRounds, freeze, powerCuts);
         }
     }
 
@@ -86,6 +110,8 @@ public final class FaultCampaign {
     private final AtomicInteger pending = new AtomicInteger();
     /** Ends faults on time, whatever the fault threads are waiting for; shut down last. */
     private final ScheduledExecutorService restorer = Executors.newSingleThreadScheduledExecutor(r -> thread(r, "chaos-restore"));
+    /** The engines' faults, one after the other: each failover is measured on its own. */
+    private final ScheduledExecutorService engineChaos = Executors.newSingleThreadScheduledExecutor(r -> thread(r, "chaos-engines"));
 
     public FaultCampaign(Harness h, Options o) {
         this.h = h;
@@ -98,8 +124,12 @@ public final class FaultCampaign {
         long seed = args.length > 1 ? Long.parseLong(args[1]) : System.currentTimeMillis();
         Path home = Files.createTempDirectory("freightline-faults-");
         Report r;
-        try (Harness h = Harness.start(home.resolve("demo"), true)) {
-            r = new FaultCampaign(h, Options.full(n, seed)).run();
+        Options options = Options.full(n, seed);
+        if (args.length > 3) {
+            options = options.withEngineFaults(Integer.parseInt(args[2]), Integer.parseInt(args[3]));
+        }
+        try (Harness h = Harness.start(home.resolve("demo"), true, options.engines())) {
+            r = new FaultCampaign(h, options).run();
         }
         System.out.println(r.summary());
         System.out.println("state and logs kept in " + home);
@@ -134,10 +164,11 @@ public final class FaultCampaign {
             CountDownLatch done = new CountDownLatch(o.artifacts());
             AtomicInteger next = new AtomicInteger();
             driver.scheduleWithFixedDelay(() -> {
-                int i = next.getAndIncrement();
-                if (i >= o.artifacts()) {
+                // while the engine faults run, pushes go on: each failover is measured on real traffic
+                if (next.get() >= o.artifacts() && engineFaultsDone.getCount() == 0) {
                     return;
                 }
+                int i = next.getAndIncrement();
                 String tag = tag(i);
                 pushUntilAccepted(h, tag, report);
                 pushed.add(tag);
@@ -149,6 +180,9 @@ public final class FaultCampaign {
             if (!done.await(drive.toSeconds() * 4 + 600, TimeUnit.SECONDS)) {
                 report.violation("the driver could not push all artifacts: %d of %d", pushed.size(), o.artifacts());
             }
+            if (!engineFaultsDone.await(20, TimeUnit.MINUTES)) {
+                report.violation("the engine faults did not finish in 20 min");
+            }
             driver.shutdown();
             event("all %d artifacts pushed", pushed.size());
             try {
@@ -156,7 +190,7 @@ public final class FaultCampaign {
             } catch (org.awaitility.core.ConditionTimeoutException e) {
                 report.violation("%d faults did not end in time", pending.get());
             }
-            for (ScheduledExecutorService s : List.of(processes, network, others, prod, restorer)) {
+            for (ScheduledExecutorService s : List.of(processes, network, others, prod, engineChaos, restorer)) {
                 s.shutdown();
                 if (!s.awaitTermination(10, TimeUnit.MINUTES)) {
                     report.violation("a fault or the prod promoter did not finish in time");
@@ -164,23 +198,24 @@ public final class FaultCampaign {
             }
             event("all faults healed");
         } finally {
-            for (ScheduledExecutorService s : List.of(processes, network, others, driver, prod, restorer)) {
+            for (ScheduledExecutorService s : List.of(processes, network, others, driver, prod, engineChaos, restorer)) {
                 s.shutdownNow();
             }
             h.gitProxy.restore();
             h.argocd.mode(FakeArgoCD.Mode.OK);
         }
         faults.forEach((k, v) -> report.figure("faults: " + k, v.get()));
+        failovers.forEach((k, v) -> report.figure("failover: " + k, v));
         report.figure("faults injected", faults.values().stream().mapToInt(AtomicInteger::get).sum());
         report.figure("artifacts pushed", pushed.size());
-        for (String s : DevStack.SERVICES) {
+        for (String s : h.stack.services()) {
             if (!h.stack.service(s).isAlive()) {
                 report.violation("%s is not running after the faults", s);
                 h.stack.restart(s);
             }
         }
         // one more artifact in calm weather: the newest, which every auto stage must end on
-        String last = tag(o.artifacts());
+        String last = tag(pushed.size());
         pushUntilAccepted(h, last, report);
         pushed.add(last);
         event("final artifact %s pushed after the storm", last);
@@ -210,6 +245,22 @@ public final class FaultCampaign {
                                 ScheduledExecutorService others, Map<String, AtomicInteger> faults) {
         List<long[]> kills = new ArrayList<>();
         List<String> services = new ArrayList<>(DevStack.SERVICES);
+        if (o.engines() <= 1) {
+            engineFaultsDone.countDown();
+        } else {
+            services.remove(DevStack.ENGINE); // the engines get their own, choreographed faults
+            pending.incrementAndGet();
+            engineChaos.schedule(() -> {
+                try {
+                    engineFaults(faults);
+                } catch (Exception e) {
+                    report.violation("engine faults aborted: %s", e);
+                } finally {
+                    engineFaultsDone.countDown();
+                    pending.decrementAndGet();
+                }
+            }, at(drive, 0.1, 0.2), TimeUnit.MILLISECONDS);
+        }
         for (int k = 0; k < o.killsPerService(); k++) {
             for (int s = 0; s < services.size(); s++) {
                 kills.add(new long[]{at(drive, 0.05, 0.85), s, random.nextInt(3000)});
@@ -330,6 +381,87 @@ public final class FaultCampaign {
             event("poison published on %d topics", BadInputCampaign.INPUT_TOPICS.size());
             pending.decrementAndGet();
         }, at(drive, 0.2, 0.8), TimeUnit.MILLISECONDS);
+    }
+
+    // ---------------------------------------------------------------------------------------------------------
+    // engine faults: two instances, one killed, one frozen, a broker restart mid-rebalance, power cuts
+
+    /** Seconds each failover took, by kind, in the order measured. */
+    private final Map<String, List<String>> failovers = Collections.synchronizedMap(new LinkedHashMap<>());
+    private final CountDownLatch engineFaultsDone = new CountDownLatch(1);
+
+    private void engineFaults(Map<String, AtomicInteger> faults) throws Exception {
+        for (int round = 0; round < o.engineRounds(); round++) {
+            // 1. SIGKILL of the owner: the survivor issues the next promotion
+            String owner = owner();
+            long killed = System.currentTimeMillis();
+            event("kill -9 %s (owner of %s)", owner, Harness.PROJECT);
+            h.stack.kill(owner);
+            count(faults, "kill -9 engine owning the project");
+            measureFailover("SIGKILL of the owner -> next promotion by the survivor", killed, Duration.ofSeconds(120));
+            // its restart joins the group: the broker restarts in the middle of that rebalance
+            var fresh = h.stack.startService(owner, h.stack.service(owner).port());
+            awaitActivity(() -> Failover.listening(fresh.port()));
+            event("%s back (joining the group): broker restart now", owner);
+            h.stack.restartBroker();
+            count(faults, "broker restart during a rebalance");
+            event("broker back");
+            fresh.awaitReady(Duration.ofSeconds(180));
+            event("%s ready again", owner);
+
+            // 2. SIGSTOP of the (new) owner past its session timeout, then SIGCONT: the resumed zombie writes nothing
+            String frozen = owner();
+            long stopped = System.currentTimeMillis();
+            event("kill -STOP %s (owner of %s) for %d s", frozen, Harness.PROJECT, o.freeze().toSeconds());
+            h.stack.pause(frozen);
+            count(faults, "SIGSTOP engine owning the project, then SIGCONT");
+            try {
+                measureFailover("SIGSTOP of the owner -> next promotion by the other", stopped, o.freeze());
+                long left = stopped + o.freeze().toMillis() - System.currentTimeMillis();
+                if (left > 0) {
+                    await().pollDelay(Duration.ofMillis(left)).atMost(Duration.ofMillis(left + 1000)).until(() -> true);
+                }
+            } finally {
+                h.stack.resume(frozen);
+                event("kill -CONT %s", frozen);
+            }
+        }
+        for (int cut = 0; cut < o.powerCuts(); cut++) {
+            // 3. power cut: every service SIGKILLed, the broker down, then everything back
+            long t = System.currentTimeMillis();
+            event("power cut: kill -9 of every service, broker down, restart");
+            h.stack.powerCut(); // the services' logs are appended to, so the killed incarnations' logs are kept
+            long ready = System.currentTimeMillis();
+            event("power cut: every service ready again after %.1f s", (ready - t) / 1000.0);
+            count(faults, "power cut");
+            failovers.computeIfAbsent("power cut -> every service ready", k -> new ArrayList<>()).add(Failover.seconds(ready - t));
+            measureFailover("power cut: every service ready -> first promotion", ready, Duration.ofSeconds(120));
+        }
+    }
+
+    /**
+     * Records how long after {@code since} the engines issued their first promotion; none within {@code within}
+     * is recorded as such (while a stage is busy or no artifact is due, nothing needs promoting).
+     */
+    private void measureFailover(String kind, long since, Duration within) {
+        Optional<Long> first = Failover.firstPromotionSince(h, since, within);
+        String figure = first.map(t -> Failover.seconds(t - since) + " s").orElse("none in " + within.toSeconds() + " s");
+        event("failover: %s: %s", kind, figure);
+        failovers.computeIfAbsent(kind, k -> new ArrayList<>()).add(figure);
+    }
+
+    private String owner() {
+        List<String> engines = Failover.engines(h);
+        try {
+            Optional<String> owner = Failover.owner(h, Harness.PROJECT);
+            if (owner.isPresent()) {
+                return owner.get();
+            }
+            event("owner of %s unknown: faulting %s", Harness.PROJECT, engines.get(0));
+        } catch (Exception e) {
+            event("owner of %s unknown (%s): faulting %s", Harness.PROJECT, e.getMessage(), engines.get(0));
+        }
+        return engines.get(0);
     }
 
     /** Waits (bounded) for the traffic a fault should hit; the fault is injected anyway after 90 s. */
@@ -678,7 +810,7 @@ public final class FaultCampaign {
         scan.leaks().stream().limit(20).forEach(l -> report.violation("secret leak: %s", l));
 
         // the logs' own story of the faults
-        for (String s : DevStack.SERVICES) {
+        for (String s : h.stack.services()) {
             String log = h.allLogs(s);
             report.figure("log " + s + ": ERROR lines / stack-trace lines",
                     BadInputCampaign.ERROR_LINE.matcher(log).results().count() + " / " + BadInputCampaign.STACK_LINE.matcher(log).results().count());

@@ -45,7 +45,9 @@ public final class Harness implements AutoCloseable {
         this.argocdToken = argocdToken;
         this.stack = stack;
         this.kafka = new KafkaTools(stack::bootstrapServers);
-        this.api = new EngineApi(stack.url(DevStack.ENGINE));
+        // like a Service in front of the engines: any engine that is running and not frozen answers
+        this.api = new EngineApi(() -> stack.services().stream().filter(n -> n.startsWith(DevStack.ENGINE))
+                .filter(stack::serving).filter(n -> Failover.listening(stack.service(n).port())).findFirst().map(stack::url).orElse(stack.url(DevStack.ENGINE)));
         this.repo = new GitRepo(stack.repository());
         stack.tokens().forEach((role, token) -> secrets.put("token " + role, token));
         secrets.put("webhook secret", stack.webhookSecret());
@@ -56,6 +58,14 @@ public final class Harness implements AutoCloseable {
 
     /** Starts everything in a fresh {@code home}; {@code withArgoCD} maps the stages to the simulated Argo CD. */
     public static Harness start(Path home, boolean withArgoCD) throws Exception {
+        return start(home, withArgoCD, 1);
+    }
+
+    /**
+     * As {@link #start(Path, boolean)} with {@code engines} promotion-engine instances (DevStack gives them a short
+     * session, so a frozen instance is out of the group within seconds and a campaign can freeze one past it).
+     */
+    public static Harness start(Path home, boolean withArgoCD, int engines) throws Exception {
         quietClients();
         Files.createDirectories(home);
         writeTokens(home.resolve("tokens"));
@@ -72,7 +82,7 @@ public final class Harness implements AutoCloseable {
             if (withArgoCD) {
                 s = s.withArgoCD(argocd.url(), argocdToken);
             }
-            stack = DevStack.start(s);
+            stack = DevStack.start(s, engines, Map.of());
             return new Harness(home, daemon, proxy, argocd, argocdToken, stack);
         } catch (Exception | Error e) {
             if (stack != null) {

@@ -58,7 +58,7 @@ public final class SecretScan {
             scanned.merge("topics", n, Long::sum);
         }
         // metrics
-        for (String service : DevStack.SERVICES) {
+        for (String service : h.stack.services()) {
             Http.Reply r = Http.get(h.stack.url(service) + "/q/metrics", null);
             String body = r.body() == null ? "" : r.body();
             check(h, "metrics of " + service, body, leaks);

@@ -17,6 +17,7 @@ import io.freightline.engine.domain.Specs.FreightRequest;
 import io.freightline.engine.domain.Specs.PromotionWindow;
 import io.freightline.engine.domain.Specs.StageSpec;
 import io.freightline.engine.domain.Specs.WarehouseSpec;
+import io.freightline.events.ArgoCDTarget;
 import io.freightline.events.ArtifactDiscovered;
 import io.freightline.events.ArtifactRef;
 import io.freightline.events.CommandIssued;
@@ -611,10 +612,23 @@ public final class Engine {
         Scope scope = Expressions.scope(new Expressions.Context(ps.name, spec.name(), p.id, p.requestedBy, collection, spec.vars()));
         List<PromotionStep> steps = new ArrayList<>();
         for (Specs.StepTemplate t : spec.steps()) {
-            steps.add(new PromotionStep(t.uses(), t.as(), Expressions.render(t.config(), scope)));
+            steps.add(new PromotionStep(t.uses(), t.as(), Expressions.renderStep(t.config(), t.vars(), scope),
+                    t.ifCondition(), t.continueOnError(), t.retry(), t.vars()));
         }
-        return new PromotionRequested(p.id, ps.name, spec.name(), f.ref(), spec.git(), steps, spec.argocd(),
-                spec.verification().isEmpty() ? null : spec.verification(), p.requestedBy, now);
+        return new PromotionRequested(p.id, ps.name, spec.name(), f.ref(), spec.git(), steps, renderApps(spec.argocd(), scope),
+                spec.verification().isEmpty() ? null : spec.verification(), p.requestedBy, now,
+                scope.vars().isEmpty() ? null : new java.util.LinkedHashMap<>(scope.vars()));
+    }
+
+    /** Application names may be expressions (Kargo's {@code name: app-${{ ctx.stage }}}). */
+    private static ArgoCDTarget renderApps(ArgoCDTarget argocd, Scope scope) {
+        if (argocd == null || argocd.apps() == null) return argocd;
+        List<ArgoCDTarget.App> apps = new ArrayList<>();
+        for (ArgoCDTarget.App a : argocd.apps()) {
+            Object name = Expressions.render(Map.of("name", a.name()), scope).get("name");
+            apps.add(new ArgoCDTarget.App(String.valueOf(name), a.namespace(), a.project(), a.sourceIndex()));
+        }
+        return new ArgoCDTarget(argocd.server(), apps, argocd.labelSelector(), argocd.timeoutSeconds(), argocd.hardRefresh());
     }
 
     private void autoPromote(ProjectState ps, StageSpec spec, StageState st, String wh, Effects fx, Instant now) {

@@ -73,28 +73,55 @@ public final class Expressions {
         return render(config, scope(ctx));
     }
 
-    @SuppressWarnings("unchecked")
+    /**
+     * Renders a step's config at dispatch time with its step vars on top of the template's. When a step var can only
+     * be known while the steps run, every value that reads {@code vars} is left to the step runtime as well.
+     */
+    public static Map<String, Object> renderStep(Map<String, Object> config, Map<String, Object> stepVars, Scope scope) {
+        if (stepVars == null || stepVars.isEmpty()) return render(config, scope);
+        Map<String, Object> vars = new LinkedHashMap<>(scope.vars());
+        for (Map.Entry<String, Object> v : stepVars.entrySet()) {
+            if (v.getValue() instanceof String s && io.freightline.template.expr.Expressions.hasExpression(s) && runtimeOnly(s)) {
+                return render(config, scope, Set.of("vars"));
+            }
+            try {
+                vars.put(v.getKey(), io.freightline.template.expr.Expressions.render(v.getValue(), scope.withVars(vars)));
+            } catch (ExpressionException e) {
+                throw new RenderException("vars." + v.getKey() + ": " + e.getMessage());
+            }
+        }
+        return render(config, scope.withVars(vars));
+    }
+
     public static Map<String, Object> render(Map<String, Object> config, Scope scope) {
+        return render(config, scope, Set.of());
+    }
+
+    @SuppressWarnings("unchecked")
+    private static Map<String, Object> render(Map<String, Object> config, Scope scope, Set<String> alsoDeferred) {
         try {
-            return (Map<String, Object>) renderValue(config == null ? Map.of() : config, scope);
+            return (Map<String, Object>) renderValue(config == null ? Map.of() : config, scope, alsoDeferred);
         } catch (ExpressionException e) {
             throw new RenderException(e.getMessage());
         }
     }
 
-    private static Object renderValue(Object v, Scope scope) {
+    private static Object renderValue(Object v, Scope scope, Set<String> alsoDeferred) {
         if (v instanceof String s) {
-            if (!io.freightline.template.expr.Expressions.hasExpression(s) || runtimeOnly(s)) return s;
+            if (!io.freightline.template.expr.Expressions.hasExpression(s) || runtimeOnly(s)
+                    || io.freightline.template.expr.Expressions.uses(s).any(alsoDeferred)) {
+                return s;
+            }
             return io.freightline.template.expr.Expressions.render(s, scope);
         }
         if (v instanceof Map<?, ?> m) {
             Map<String, Object> out = new LinkedHashMap<>();
-            m.forEach((k, x) -> out.put(String.valueOf(k), renderValue(x, scope)));
+            m.forEach((k, x) -> out.put(String.valueOf(k), renderValue(x, scope, alsoDeferred)));
             return out;
         }
         if (v instanceof List<?> l) {
             List<Object> out = new ArrayList<>(l.size());
-            l.forEach(x -> out.add(renderValue(x, scope)));
+            l.forEach(x -> out.add(renderValue(x, scope, alsoDeferred)));
             return out;
         }
         return v;

@@ -14,7 +14,11 @@ import io.freightline.events.ArgoCDTarget;
 import io.freightline.events.ArtifactKind;
 import io.freightline.events.GitTarget;
 import io.freightline.events.Subscription;
+import io.freightline.events.PromotionStep;
 import io.freightline.events.VerificationCheck;
+import io.freightline.template.catalog.StepCatalog;
+import io.freightline.template.expr.Scope;
+import io.freightline.template.spec.PromotionTemplates;
 import org.snakeyaml.engine.v2.api.Load;
 import org.snakeyaml.engine.v2.api.LoadSettings;
 
@@ -52,6 +56,11 @@ public final class ManifestParser {
 
         /** Existing stages of a project, by name (to check upstream references and cycles). */
         Map<String, StageSpec> stages(String project);
+
+        /** An existing PromotionTask of the project ({@code project} null for a ClusterPromotionTask), or null. */
+        default PromotionTemplates.Task task(String project, String kind, String name) {
+            return null;
+        }
     }
 
     /** The parsed documents, in file order. */
@@ -82,6 +91,9 @@ public final class ManifestParser {
         List<StageSpec> stages = new ArrayList<>();
         Map<StageSpec, Ctx> stageCtx = new HashMap<>();
         List<Ctx> documents = new ArrayList<>();
+        List<PromotionTemplates.Task> tasks = new ArrayList<>();
+        Map<String, Map<?, ?>> batchTasks = new HashMap<>();
+        List<Map.Entry<Source, List<Object>>> files = new ArrayList<>();
         for (Source src : sources) {
             if (src.text().length() > MAX_FILE_CHARS) {
                 problems.add(new Problem(src.file(), "", "(file)", "larger than " + MAX_FILE_CHARS / 1024
@@ -98,6 +110,19 @@ public final class ManifestParser {
                 problems.add(new Problem(src.file(), "", "(yaml)", "not valid YAML: " + e.getMessage().replace('\n', ' ')));
                 continue;
             }
+            // PromotionTasks are collected first: a Stage may come before the task it references
+            for (Object doc : loaded) {
+                if (doc instanceof Map<?, ?> m && m.get("metadata") instanceof Map<?, ?> md && md.get("name") instanceof String tn
+                        && ("PromotionTask".equals(m.get("kind")) || "ClusterPromotionTask".equals(m.get("kind")))) {
+                    Object ns = "ClusterPromotionTask".equals(m.get("kind")) ? "" : md.get("namespace");
+                    batchTasks.put(m.get("kind") + "/" + ns + "/" + tn, m);
+                }
+            }
+            files.add(Map.entry(src, loaded));
+        }
+        for (Map.Entry<Source, List<Object>> f : files) {
+            Source src = f.getKey();
+            List<Object> loaded = f.getValue();
             int index = 0;
             for (Object doc : loaded) {
                 index++;
@@ -109,6 +134,12 @@ public final class ManifestParser {
                     continue;
                 }
                 Node n = new Node(c, "", map);
+                if ("v1".equals(map.get("apiVersion")) && "Secret".equals(map.get("kind"))) {
+                    // Kargo's credentials Secret (e.g. of the quickstart): accepted and not stored; repository
+                    // credentials are the git-writer's configuration and never pass through the engine
+                    n.raw();
+                    continue;
+                }
                 String apiVersion = n.str("apiVersion", true);
                 if (apiVersion != null && !API_VERSIONS.contains(apiVersion)) {
                     c.err("apiVersion", "must be one of " + API_VERSIONS);
@@ -136,14 +167,30 @@ public final class ManifestParser {
                             WarehouseSpec w = warehouse(ns, name, spec);
                             if (w != null) warehouses.add(w);
                         } else {
-                            StageSpec s = stage(ns, name, spec);
+                            String project = ns;
+                            PromotionTemplates.TaskResolver resolver = (tk, tn) -> {
+                                Map<?, ?> raw = batchTasks.get(tk + "/" + (tk.equals("ClusterPromotionTask") ? "" : project) + "/" + tn);
+                                if (raw != null) return rawTask(tk, tn, raw);
+                                return existing.task(tk.equals("ClusterPromotionTask") ? null : project, tk, tn);
+                            };
+                            StageSpec s = stage(ns, name, spec, resolver);
                             if (s != null) {
                                 stages.add(s);
                                 stageCtx.put(s, c);
                             }
                         }
                     }
-                    default -> c.err("kind", "'" + kind + "' is not one of Project, Warehouse, Stage");
+                    case "PromotionTask", "ClusterPromotionTask" -> {
+                        if (kind.equals("PromotionTask") && ns == null) {
+                            c.err("metadata.namespace", "required: the project");
+                            continue;
+                        }
+                        Node spec = n.map("spec", true);
+                        if (spec == null) continue;
+                        PromotionTemplates.Task t = task(kind, name, spec);
+                        if (t != null) tasks.add(t);
+                    }
+                    default -> c.err("kind", "'" + kind + "' is not one of Project, Warehouse, Stage, PromotionTask, ClusterPromotionTask");
                 }
             }
         }
@@ -272,7 +319,91 @@ public final class ManifestParser {
         return d;
     }
 
-    private static StageSpec stage(String project, String name, Node spec) {
+    /** Freightline's own argocd-update fields, which Kargo's schema does not know. */
+    private static Map<String, Object> withoutFreightlineArgoCDFields(String uses, Map<String, Object> config) {
+        if (!uses.equals("argocd-update")) return config;
+        Map<String, Object> c = new LinkedHashMap<>(config);
+        List.of("server", "labelSelector", "timeout", "hardRefresh").forEach(c::remove);
+        if (c.get("apps") instanceof List<?> apps) {
+            List<Object> out = new ArrayList<>();
+            for (Object a : apps) {
+                if (a instanceof Map<?, ?> am) {
+                    Map<Object, Object> x = new LinkedHashMap<>(am);
+                    x.remove("sourceIndex");
+                    x.remove("project");
+                    out.add(x);
+                } else {
+                    out.add(a);
+                }
+            }
+            c.put("apps", out);
+        }
+        return c;
+    }
+
+    /** What is known when a manifest is applied: the project, the stage and the template's vars. */
+    private static Scope applyTimeScope(String project, String stage, Map<String, String> vars) {
+        try {
+            return Expressions.scope(new Expressions.Context(project, stage, null, null, List.of(), vars));
+        } catch (Expressions.RenderException e) {
+            return Expressions.scope(new Expressions.Context(project, stage, null, null, List.of(), Map.of()));
+        }
+    }
+
+    /** A step's config with what is known at apply time rendered (its own vars included); the rest as written. */
+    private static Map<String, Object> renderKnown(PromotionStep st, Scope scope) {
+        try {
+            Scope s = scope;
+            if (st.vars() != null) {
+                Map<String, Object> vars = new LinkedHashMap<>(scope.vars());
+                for (Map.Entry<String, Object> v : st.vars().entrySet()) {
+                    Object val = v.getValue() instanceof String str && Expressions.runtimeOnly(str) ? str
+                            : io.freightline.template.expr.Expressions.render(v.getValue(), s.withVars(vars));
+                    vars.put(v.getKey(), val);
+                }
+                s = s.withVars(vars);
+            }
+            return Expressions.render(st.config(), s);
+        } catch (RuntimeException e) {
+            return st.config();
+        }
+    }
+
+    /** A Kargo template names its repository in git-clone: the first clone's repoURL and branch are the stage's target. */
+    private static GitTarget gitFromClone(PromotionStep st, Scope scope) {
+        Map<String, Object> cfg = renderKnown(st, scope);
+        if (!(cfg.get("repoURL") instanceof String repo) || repo.isBlank() || io.freightline.template.expr.Expressions.hasExpression(repo)) {
+            return null;
+        }
+        String branch = "main";
+        if (cfg.get("checkout") instanceof List<?> l && !l.isEmpty() && l.get(0) instanceof Map<?, ?> first
+                && first.get("branch") instanceof String b && !io.freightline.template.expr.Expressions.hasExpression(b)) {
+            branch = b;
+        }
+        return new GitTarget(repo, branch, null);
+    }
+
+    private static PromotionTemplates.Task task(String kind, String name, Node spec) {
+        List<PromotionTemplates.Problem> problems = new ArrayList<>();
+        PromotionTemplates.Task t = rawTask(kind, name, Map.of("spec", spec.raw()));
+        PromotionTemplates.vars(spec.get("vars"), "spec.vars", problems);
+        for (Object k : spec.keys()) {
+            if (!k.equals("vars") && !k.equals("steps")) problems.add(new PromotionTemplates.Problem("spec." + k, "unknown field"));
+        }
+        if (!(spec.get("steps") instanceof List<?> l) || l.isEmpty()) problems.add(new PromotionTemplates.Problem("spec.steps", "at least one step is required"));
+        problems.addAll(PromotionTemplates.checkTask(t, "spec.steps", StepCatalog.builtin(), ManifestParser::withoutFreightlineArgoCDFields));
+        problems.forEach(p -> spec.c.err(p.path(), p.reason()));
+        return problems.isEmpty() ? t : null;
+    }
+
+    private static PromotionTemplates.Task rawTask(String kind, String name, Map<?, ?> doc) {
+        Map<?, ?> spec = doc.get("spec") instanceof Map<?, ?> m ? m : Map.of();
+        List<PromotionTemplates.Var> vars = PromotionTemplates.vars(spec.get("vars"), "spec.vars", new ArrayList<>());
+        List<Object> steps = spec.get("steps") instanceof List<?> l ? new ArrayList<>(l) : List.of();
+        return new PromotionTemplates.Task(kind, name, vars, steps);
+    }
+
+    private static StageSpec stage(String project, String name, Node spec, PromotionTemplates.TaskResolver tasks) {
         List<FreightRequest> requests = new ArrayList<>();
         List<Node> rf = spec.list("requestedFreight", true);
         if (rf == null) return null;
@@ -332,24 +463,27 @@ public final class ManifestParser {
                         if (vn != null) vars.put(vn, v.strOr("value", ""));
                     }
                 }
-                List<Node> stepNodes = pts.list("steps", true);
-                for (Node st : stepNodes == null ? List.<Node>of() : stepNodes) {
-                    String uses = st.str("uses", true);
-                    if (uses == null) continue;
-                    Map<String, Object> config = st.has("config") && st.map("config", true) != null
-                            ? st.map("config", true).raw() : Map.of();
-                    Expressions.check(config, st.path + ".config")
-                            .forEach(p -> st.c.err(p.path(), "expression '" + p.expression() + "' " + p.reason()));
-                    if (uses.equals("argocd-update")) {
-                        argocd = argocd(st, config, apps);
+                String base = pts.path + ".steps";
+                Object rawSteps = pts.get("steps");
+                if (rawSteps == null) spec.c.err(base, "required");
+                PromotionTemplates.Result r = PromotionTemplates.steps(rawSteps, base, vars.keySet(), tasks, StepCatalog.builtin(),
+                        ManifestParser::withoutFreightlineArgoCDFields);
+                r.problems().forEach(p -> spec.c.err(p.path(), p.reason()));
+                Scope applyScope = applyTimeScope(project, name, vars);
+                for (int i = 0; i < r.steps().size(); i++) {
+                    PromotionStep st = r.steps().get(i);
+                    if (st.uses().equals("argocd-update")) {
+                        Map<String, Object> cfg = renderKnown(st, applyScope);
+                        argocd = argocd(new Node(spec.c, base + "[" + i + "]", Map.of("config", cfg)), cfg, apps);
                     } else {
-                        steps.add(new StepTemplate(uses, st.str("as", false), config));
+                        steps.add(new StepTemplate(st.uses(), st.as(), st.config(), st.ifCondition(), st.continueOnError(), st.retry(), st.vars()));
+                        if (git == null && st.uses().equals("git-clone")) git = gitFromClone(st, applyScope);
                     }
                 }
             }
         }
         if (!steps.isEmpty() && git == null) {
-            spec.c.err("spec.git", "required: the repository the promotion steps run in ({repoURL, branch})");
+            spec.c.err("spec.git", "required: the repository the promotion steps run in ({repoURL, branch}), or a git-clone step whose repoURL is known when the manifest is applied");
         }
         List<VerificationCheck> checks = new ArrayList<>();
         if (spec.has("verification")) {
@@ -372,6 +506,7 @@ public final class ManifestParser {
         if (cfg.has("apps")) {
             for (Node a : cfg.list("apps", true)) {
                 String n = a.str("name", true);
+                a.get("sources"); // Kargo's per-source update targets: the notifier syncs to the promotion's commit
                 if (n != null) apps.add(new ArgoCDTarget.App(n, a.strOr("namespace", "argocd"), a.str("project", false),
                         a.has("sourceIndex") ? a.integer("sourceIndex", 0) : null));
             }

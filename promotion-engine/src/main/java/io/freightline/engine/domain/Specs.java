@@ -47,8 +47,13 @@ public final class Specs {
                               boolean paused, boolean autoRollback, SelectionPolicy selectionPolicy) {
     }
 
-    /** A step of the promotion template, not yet rendered. */
-    public record StepTemplate(String uses, String as, Map<String, Object> config) {
+    /** A step of the promotion template (PromotionTasks already inflated), not yet rendered. */
+    public record StepTemplate(String uses, String as, Map<String, Object> config, String ifCondition,
+                               Boolean continueOnError, io.freightline.events.PromotionStep.StepRetry retry,
+                               Map<String, Object> vars) {
+        public StepTemplate(String uses, String as, Map<String, Object> config) {
+            this(uses, as, config, null, null, null, null);
+        }
     }
 
     /**

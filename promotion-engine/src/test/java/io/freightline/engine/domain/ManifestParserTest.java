@@ -113,4 +113,56 @@ class ManifestParserTest {
         assertTrue(e.problems().stream().allMatch(p -> p.file().equals("bad.yaml")));
         assertTrue(e.problems().stream().anyMatch(p -> p.document().equals("#3 Stage p/s")));
     }
+
+    static String quickstart() throws Exception {
+        return Files.readString(Path.of("src/test/resources/kargo/quickstart.yaml"))
+                .replace("${GITOPS_REPO_URL}", "https://github.com/example/kargo-demo-gitops.git")
+                .replace("${GITHUB_USERNAME}", "example").replace("${GITHUB_PAT}", "not-a-real-token");
+    }
+
+    @Test
+    void kargosQuickstartAppliesAsWritten() throws Exception {
+        var m = ManifestParser.parse(List.of(new ManifestParser.Source("quickstart.yaml", quickstart())), ManifestParser.EMPTY);
+        assertEquals(List.of("test", "uat", "prod"), m.stages().stream().map(Specs.StageSpec::name).toList());
+        var test = m.stages().get(0);
+        assertEquals(List.of("git-clone", "git-clear", "kustomize-set-image", "kustomize-build", "git-commit", "git-push"),
+                test.steps().stream().map(Specs.StepTemplate::uses).toList());
+        assertEquals(List.of("promo-process::step-0", "promo-process::step-1", "promo-process::update",
+                        "promo-process::step-3", "promo-process::commit", "promo-process::step-5"),
+                test.steps().stream().map(Specs.StepTemplate::as).toList());
+        // the task's vars travel as leading step vars; expressions stay for the runtime
+        assertEquals("public.ecr.aws/nginx/nginx", test.steps().get(2).vars().get("imageRepo"));
+        assertEquals("${{ task.outputs.update.commitMessage }}", test.steps().get(4).config().get("message"));
+        assertEquals("https://github.com/example/kargo-demo-gitops.git", test.git().repoURL(), "the repository of the git-clone step");
+        assertEquals("kargo-demo-test", test.argocd().apps().get(0).name());
+        assertEquals("kargo-demo-prod", m.stages().get(2).argocd().apps().get(0).name());
+    }
+
+    @Test
+    void badTemplatesNameTheDocumentTheStepAndTheField() throws Exception {
+        String text = quickstart()
+                .replace("      - task:\n          name: demo-promo-process\n        as: promo-process\n---\napiVersion: kargo.akuity.io/v1alpha1\nkind: Stage\nmetadata:\n  name: uat",
+                        "      - task:\n          name: no-such-task\n        as: promo-process\n---\napiVersion: kargo.akuity.io/v1alpha1\nkind: Stage\nmetadata:\n  name: uat")
+                .replace("  - uses: git-clear\n", "  - uses: git-klear\n")
+                .replace("        create: true\n", "        create: true\n        colour: red\n")
+                .replace("path: ./src/stages/${{ ctx.stage }}", "path: ./src/stages/${{ ctx.stage + }}");
+        ManifestException e = assertThrows(ManifestException.class,
+                () -> ManifestParser.parse(List.of(new ManifestParser.Source("quickstart.yaml", text)), ManifestParser.EMPTY));
+        String all = e.getMessage();
+        assertTrue(all.contains("PromotionTask kargo-demo/demo-promo-process: spec.steps[1].uses: unknown step 'git-klear'"), all);
+        assertTrue(all.contains("spec.steps[0].config.checkout[1]: property 'colour' is not defined in the schema"), all);
+        assertTrue(all.contains("spec.steps[3].config.path: expression 'ctx.stage +' does not parse"), all);
+        assertTrue(all.contains("Stage kargo-demo/test: spec.promotionTemplate.spec.steps[0].task.name: PromotionTask 'no-such-task' not found"), all);
+    }
+
+    @Test
+    void taskVarsWithoutDefaultMustBeGiven() throws Exception {
+        String text = quickstart().replace("  - name: imageRepo\n    value: public.ecr.aws/nginx/nginx\n", "  - name: imageRepo\n");
+        ManifestException e = assertThrows(ManifestException.class,
+                () -> ManifestParser.parse(List.of(new ManifestParser.Source("quickstart.yaml", text)), ManifestParser.EMPTY));
+        assertTrue(e.getMessage().contains("spec.promotionTemplate.spec.steps[0].vars: variable 'imageRepo' is required by PromotionTask 'demo-promo-process'"), e.getMessage());
+        String given = text.replace("        as: promo-process\n", "        as: promo-process\n        vars:\n        - name: imageRepo\n          value: public.ecr.aws/nginx/nginx\n");
+        var m = ManifestParser.parse(List.of(new ManifestParser.Source("quickstart.yaml", given)), ManifestParser.EMPTY);
+        assertEquals("public.ecr.aws/nginx/nginx", m.stages().get(0).steps().get(2).vars().get("imageRepo"));
+    }
 }
