@@ -4,7 +4,7 @@ import io.freightline.gitwriter.domain.Step;
 import io.freightline.gitwriter.domain.StepContext;
 import io.freightline.gitwriter.domain.StepException;
 import jakarta.enterprise.context.ApplicationScoped;
-import io.freightline.gitwriter.domain.Expressions;
+import io.freightline.gitwriter.domain.ParsedOutputs;
 import io.freightline.gitwriter.domain.TextFiles;
 import io.freightline.events.EventCodec;
 
@@ -33,11 +33,7 @@ public class JsonParseStep implements Step<JsonParseConfig> {
     public String run(StepContext ctx, JsonParseConfig config) throws StepException {
         String file = ctx.workspace().resolve(config.path());
         Map<String, Object> document = load(file, TextFiles.read(ctx.workspace(), file));
-        int n = 0;
-        for (JsonParseConfig.Output o : config.outputs()) {
-            ctx.output(o.name(), Expressions.eval(o.fromExpression(), document, "outputs[" + n++ + "].fromExpression"));
-        }
-        return "read " + config.outputs().size() + " output(s) from " + file;
+        return ParsedOutputs.write(ctx, file, config.outputs(), document);
     }
 
     @SuppressWarnings("unchecked")

@@ -4,7 +4,7 @@ import io.freightline.gitwriter.domain.Step;
 import io.freightline.gitwriter.domain.StepContext;
 import io.freightline.gitwriter.domain.StepException;
 import jakarta.enterprise.context.ApplicationScoped;
-import io.freightline.gitwriter.domain.Expressions;
+import io.freightline.gitwriter.domain.ParsedOutputs;
 import io.freightline.gitwriter.domain.TextFiles;
 import io.freightline.events.EventCodec;
 import io.freightline.gitwriter.domain.toml.TomlEdits;
@@ -34,11 +34,7 @@ public class TomlParseStep implements Step<TomlParseConfig> {
     public String run(StepContext ctx, TomlParseConfig config) throws StepException {
         String file = ctx.workspace().resolve(config.path());
         Map<String, Object> document = load(file, TextFiles.read(ctx.workspace(), file));
-        int n = 0;
-        for (TomlParseConfig.Output o : config.outputs()) {
-            ctx.output(o.name(), Expressions.eval(o.fromExpression(), document, "outputs[" + n++ + "].fromExpression"));
-        }
-        return "read " + config.outputs().size() + " output(s) from " + file;
+        return ParsedOutputs.write(ctx, file, config.outputs(), document);
     }
 
     @SuppressWarnings("unchecked")

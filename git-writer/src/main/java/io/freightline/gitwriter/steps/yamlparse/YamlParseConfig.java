@@ -1,5 +1,7 @@
 package io.freightline.gitwriter.steps.yamlparse;
 
+import io.freightline.gitwriter.domain.ParsedOutputs;
+
 import java.util.List;
 
 /**
@@ -9,10 +11,7 @@ import java.util.List;
  * @param outputs each output's name and the expression (without {@code ${{ }}}) that reads it from the document,
  *                whose top-level keys are the expression's variables (e.g. {@code image.tag})
  */
-public record YamlParseConfig(String path, List<Output> outputs) {
-
-    public record Output(String name, String fromExpression) {
-    }
+public record YamlParseConfig(String path, List<ParsedOutputs.Output> outputs) {
 
     static final String SCHEMA = """
             {

@@ -4,7 +4,7 @@ import io.freightline.gitwriter.domain.Step;
 import io.freightline.gitwriter.domain.StepContext;
 import io.freightline.gitwriter.domain.StepException;
 import jakarta.enterprise.context.ApplicationScoped;
-import io.freightline.gitwriter.domain.Expressions;
+import io.freightline.gitwriter.domain.ParsedOutputs;
 import io.freightline.gitwriter.domain.TextFiles;
 import io.freightline.gitwriter.domain.yaml.YamlDocuments;
 
@@ -33,10 +33,6 @@ public class YamlParseStep implements Step<YamlParseConfig> {
     public String run(StepContext ctx, YamlParseConfig config) throws StepException {
         String file = ctx.workspace().resolve(config.path());
         Map<String, Object> document = YamlDocuments.mapping(file, TextFiles.read(ctx.workspace(), file));
-        int n = 0;
-        for (YamlParseConfig.Output o : config.outputs()) {
-            ctx.output(o.name(), Expressions.eval(o.fromExpression(), document, "outputs[" + n++ + "].fromExpression"));
-        }
-        return "read " + config.outputs().size() + " output(s) from " + file;
+        return ParsedOutputs.write(ctx, file, config.outputs(), document);
     }
 }
