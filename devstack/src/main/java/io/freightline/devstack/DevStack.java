@@ -156,15 +156,25 @@ public final class DevStack implements AutoCloseable {
                 // stable across restarts, like a StatefulSet's pod name: the engine's static group membership, so a
                 // restarted engine takes its partitions back at once, even after SIGKILL
                 props.put("freightline.engine.instance-id", name);
-                // the devstack broker allows short sessions: a killed engine's partitions move within seconds
+                // the devstack broker allows short sessions: a killed engine's partitions move within seconds, and
+                // its open transaction is aborted about as soon (the broker looks for timed-out ones every 500 ms)
                 props.put("freightline.engine.session-timeout-ms", "3000");
-                props.put("freightline.engine.transaction-timeout-ms", "3000");
+                props.put("freightline.engine.heartbeat-interval-ms", "500");
+                props.put("freightline.engine.transaction-timeout-ms", "2000");
                 props.putAll(engineProperties);
                 props.put("freightline.engine.manifests-dir", home.resolve("pipeline").toString());
                 env.put("FREIGHTLINE_ENGINE_AUTH_TOKENS_FILE", home.resolve("tokens").toString());
             }
-            case GIT_WRITER -> props.put("freightline.gitwriter.workdir", home.resolve("git-writer").toString());
+            case GIT_WRITER -> {
+                props.put("freightline.gitwriter.workdir", home.resolve("git-writer").toString());
+                // static membership, stable across restarts: after a crash or a power cut the restarted writer
+                // takes its partitions back at once instead of waiting for the dead member's session to expire
+                props.put("freightline.gitwriter.instance-id", "devstack-" + name);
+                props.put("freightline.gitwriter.session-timeout-ms", "3000");
+            }
             case NOTIFIER -> {
+                props.put("freightline.notifier.instance-id", "devstack-" + name);
+                props.put("freightline.notifier.session-timeout-ms", "3000");
                 if (settings.argocdURL() != null) {
                     env.put("FREIGHTLINE_NOTIFIER_ARGOCD_URL", settings.argocdURL());
                     if (settings.argocdToken() != null) {

@@ -58,6 +58,9 @@ public final class TestWriters {
             Settings s = this;
             return new GitWriterConfig() {
                 public String workdir() { return s.workdir.toString(); }
+                public java.util.Optional<String> instanceId() { return java.util.Optional.empty(); }
+                public int sessionTimeoutMs() { return 6000; }
+                public int heartbeatIntervalMs() { return 1000; }
                 public Author author() {
                     return new Author() {
                         public String name() { return "Freightline"; }

@@ -64,9 +64,10 @@ public final class EmbeddedKafkaBroker implements AutoCloseable {
         p.put("share.coordinator.state.topic.replication.factor", "1");
         p.put("share.coordinator.state.topic.min.isr", "1");
         p.put("group.initial.rebalance.delay.ms", "0");
-        // fast failover in tests: sessions down to 1 s, and a dead producer's timed-out transaction aborted within 1 s
+        // fast failover in tests and the devstack: sessions down to 1 s, and a dead producer's timed-out transaction
+        // aborted within 500 ms of its timeout (production brokers: see docs/reliability.md)
         p.put("group.min.session.timeout.ms", "1000");
-        p.put("transaction.abort.timed.out.transaction.cleanup.interval.ms", "1000");
+        p.put("transaction.abort.timed.out.transaction.cleanup.interval.ms", "500");
                 KafkaConfig config = KafkaConfig.fromProps(p);
 
         // equivalent of: kafka-storage.sh format -t <uuid> -c server.properties (only once per data dir:

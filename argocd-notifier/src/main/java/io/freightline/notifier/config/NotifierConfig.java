@@ -12,6 +12,21 @@ import java.util.Optional;
 @ConfigMapping(prefix = "freightline.notifier")
 public interface NotifierConfig {
 
+    /**
+     * This instance's static membership id ({@code group.instance.id}) in the {@code freightline-notifier} consumer
+     * group: unique per instance and stable across its restarts, like a StatefulSet pod name, so a restarted
+     * instance takes its partitions back at once. Unset: dynamic membership.
+     */
+    Optional<String> instanceId();
+
+    /** The consumer session timeout: how long a killed instance keeps its partitions (the broker's minimum applies). */
+    @WithDefault("6000")
+    int sessionTimeoutMs();
+
+    /** The consumer heartbeat interval (at most a third of the session timeout). */
+    @WithDefault("1000")
+    int heartbeatIntervalMs();
+
     /** The default Argo CD server (used when a stage names no server) and the named ones. */
     ArgoCd argocd();
 

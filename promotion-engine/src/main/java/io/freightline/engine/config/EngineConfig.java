@@ -64,6 +64,13 @@ public interface EngineConfig {
     int sessionTimeoutMs();
 
     /**
+     * The consumer heartbeat interval (at most a third of the session timeout): a survivor learns of a dead
+     * member's expired session at its next heartbeat, so this adds up to one interval to a failover.
+     */
+    @WithDefault("1000")
+    int heartbeatIntervalMs();
+
+    /**
      * The producer's transaction timeout: a killed instance's open transaction blocks read-committed readers of the
      * partitions it wrote until the broker aborts it after this time.
      */
