@@ -731,9 +731,16 @@ public final class Engine {
         List<ArgoCDTarget.App> apps = new ArrayList<>();
         for (ArgoCDTarget.App a : argocd.apps()) {
             Object name = Expressions.render(Map.of("name", a.name()), scope).get("name");
-            apps.add(new ArgoCDTarget.App(String.valueOf(name), a.namespace(), a.project(), a.sourceIndex()));
+            List<ArgoCDTarget.SourceUpdate> sources = a.sources();
+            if (sources != null) { // what only the running steps know (outputs.commit.commit) stays for the notifier
+                Object rendered = Expressions.render(Map.of("s", io.freightline.events.EventCodec.mapper().convertValue(sources, List.class)), scope).get("s");
+                sources = io.freightline.events.EventCodec.mapper().convertValue(rendered,
+                        new com.fasterxml.jackson.core.type.TypeReference<List<ArgoCDTarget.SourceUpdate>>() { });
+            }
+            apps.add(new ArgoCDTarget.App(String.valueOf(name), a.namespace(), a.project(), a.sourceIndex(), sources));
         }
-        return new ArgoCDTarget(argocd.server(), apps, argocd.labelSelector(), argocd.timeoutSeconds(), argocd.hardRefresh());
+        return new ArgoCDTarget(argocd.server(), apps, argocd.labelSelector(), argocd.timeoutSeconds(), argocd.hardRefresh(),
+                argocd.step());
     }
 
     private void autoPromote(ProjectState ps, StageSpec spec, StageState st, String wh, Effects fx, Instant now) {

@@ -118,7 +118,7 @@ public final class EngineSteps {
             String alias = TemplateRuntime.alias(s, i);
             StepResult r = i < engine.size() ? engine.get(i) : byAlias.get(alias);
             if (r == null) r = new StepResult(s.uses(), alias, "Skipped", null, 0);
-            out.add(new StepResult(r.uses(), alias, kargoStatus(r.status()), r.message(), r.durationMillis(), r.outputs()));
+            out.add(new StepResult(r.uses(), alias, kargoStatus(r.status()), r.message(), r.durationMillis(), r.outputs(), r.startedAt()));
         }
         return out;
     }

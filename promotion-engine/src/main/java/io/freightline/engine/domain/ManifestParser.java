@@ -474,7 +474,7 @@ public final class ManifestParser {
                     PromotionStep st = r.steps().get(i);
                     if (st.uses().equals("argocd-update")) {
                         Map<String, Object> cfg = renderKnown(st, applyScope);
-                        argocd = argocd(new Node(spec.c, base + "[" + i + "]", Map.of("config", cfg)), cfg, apps);
+                        argocd = argocd(new Node(spec.c, base + "[" + i + "]", Map.of("config", cfg)), cfg, apps, st.as());
                     } else {
                         steps.add(new StepTemplate(st.uses(), st.as(), st.config(), st.ifCondition(), st.continueOnError(), st.retry(), st.vars()));
                         if (git == null && st.uses().equals("git-clone")) git = gitFromClone(st, applyScope);
@@ -508,15 +508,23 @@ public final class ManifestParser {
         return new StageSpec(project, name, requests, policy, git, steps, argocd, checks, vars);
     }
 
-    private static ArgoCDTarget argocd(Node st, Map<String, Object> config, List<ArgoCDTarget.App> apps) {
+    private static ArgoCDTarget argocd(Node st, Map<String, Object> config, List<ArgoCDTarget.App> apps, String alias) {
         Node cfg = st.map("config", true);
         if (cfg == null) return null;
         if (cfg.has("apps")) {
             for (Node a : cfg.list("apps", true)) {
                 String n = a.str("name", true);
-                a.get("sources"); // Kargo's per-source update targets: the notifier syncs to the promotion's commit
+                List<ArgoCDTarget.SourceUpdate> sources = null;
+                if (a.get("sources") != null) {
+                    try { // Kargo's source updates, carried out by the notifier
+                        sources = io.freightline.events.EventCodec.mapper().convertValue(a.get("sources"),
+                                new com.fasterxml.jackson.core.type.TypeReference<List<ArgoCDTarget.SourceUpdate>>() { });
+                    } catch (IllegalArgumentException e) {
+                        a.c.err(a.path + ".sources", "not Kargo's source updates: " + e.getMessage().split("\n")[0]);
+                    }
+                }
                 if (n != null) apps.add(new ArgoCDTarget.App(n, a.strOr("namespace", "argocd"), a.str("project", false),
-                        a.has("sourceIndex") ? a.integer("sourceIndex", 0) : null));
+                        a.has("sourceIndex") ? a.integer("sourceIndex", 0) : null, sources));
             }
         }
         String selector = cfg.str("labelSelector", false);
@@ -527,7 +535,7 @@ public final class ManifestParser {
             timeout = d == null ? null : d.toSeconds();
         }
         return new ArgoCDTarget(cfg.str("server", false), List.copyOf(apps), selector, timeout,
-                cfg.has("hardRefresh") ? cfg.bool("hardRefresh", false) : null);
+                cfg.has("hardRefresh") ? cfg.bool("hardRefresh", false) : null, alias);
     }
 
     private static StagePolicy policy(Node p, Node spec) {
