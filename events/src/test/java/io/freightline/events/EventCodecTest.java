@@ -51,6 +51,25 @@ class EventCodecTest {
     }
 
     @Test
+    void stepResultsRoundTripAndOldCommitEventsStillDecode() {
+        var steps = List.of(
+                new StepResult("git-clone", "clone", "Succeeded", null, 12, Map.of("commits", Map.of("src", "abc1234")),
+                        Instant.parse("2026-01-01T00:00:00Z")),
+                new StepResult("fail", "stop", "Failed", "not today", 0, null, Instant.parse("2026-01-01T00:00:01Z")));
+        var event = new PromotionCommitted("p1", "demo", "dev", "f1", "git://h/r.git", "main",
+                PromotionCommitted.Outcome.FAILED, null, "step 'stop' (fail) failed: not today", steps, null, null, null,
+                Instant.parse("2026-01-01T00:00:00Z"), Instant.parse("2026-01-01T00:00:02Z"), "Failed", "stop");
+        assertEquals(event, EventCodec.decode(EventTypes.PROMOTION_COMMITTED, EventCodec.toJson(event)));
+        String old = "{\"promotionId\":\"p1\",\"project\":\"demo\",\"stage\":\"dev\",\"outcome\":\"PUSHED\","
+                + "\"steps\":[{\"uses\":\"copy\",\"status\":\"SUCCEEDED\",\"durationMillis\":3}]}";
+        PromotionCommitted decoded = EventCodec.decode(EventTypes.PROMOTION_COMMITTED, old, PromotionCommitted.class);
+        assertEquals(null, decoded.phase());
+        assertEquals(null, decoded.steps().get(0).startedAt());
+        assertThrows(InvalidEventException.class, () -> EventCodec.decode(EventTypes.PROMOTION_COMMITTED,
+                old.replace("\"outcome\"", "\"phase\":\"Done\",\"outcome\"")));
+    }
+
+    @Test
     void promotionRequestedRoundTrips() {
         var freight = new FreightRef("abc", "wise-otter", "app", List.of(ArtifactRef.image("r/app", "1.0.0", "sha256:00")));
         var request = new PromotionRequested("p1", "demo", "dev", freight, new GitTarget("git://h/r.git", "main", null),

@@ -223,7 +223,7 @@ public final class TemplateRuntime {
     private StepResult result(PromotionStep step, String alias, StepStatus status, String message, Instant start,
                               Map<String, Object> outputs) {
         long ms = Duration.between(start, options.clock().instant()).toMillis();
-        return new StepResult(step.uses(), alias, status.name(), message, ms, outputs == null || outputs.isEmpty() ? null : outputs);
+        return new StepResult(step.uses(), alias, status.name(), message, ms, outputs == null || outputs.isEmpty() ? null : outputs, start);
     }
 
     // ------------------------------------------------------------------ scope of one step
