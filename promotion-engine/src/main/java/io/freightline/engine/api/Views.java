@@ -26,10 +26,10 @@ public final class Views {
 
     public record FreightView(String id, String alias, String warehouse, List<ArtifactRef> artifacts, Instant createdAt,
                               Instant discoveredAt, List<String> currentlyIn, Map<String, Instant> verifiedIn,
-                              Map<String, Model.Approval> approvedFor) {
+                              Map<String, Model.Approval> approvedFor, Map<String, Object> metadata) {
         static FreightView of(ProjectState ps, Model.Freight f) {
             return new FreightView(f.id, f.alias, f.warehouse, f.artifacts, f.createdAt, f.discoveredAt,
-                    ps.currentlyIn(f.id), f.verifiedIn, f.approvedFor);
+                    ps.currentlyIn(f.id), f.verifiedIn, f.approvedFor, f.metadata);
         }
     }
 
@@ -49,7 +49,8 @@ public final class Views {
                             Specs.StagePolicy policy, boolean paused, Model.Hold hold, String health,
                             List<FreightSummary> currentFreight, List<FreightSummary> lastVerifiedFreight,
                             PromotionView running, List<PromotionView> queue, List<PromotionView> recentPromotions,
-                            Map<String, Instant> waitingSince, String gitRepoURL, String gitBranch) {
+                            Map<String, Instant> waitingSince, String gitRepoURL, String gitBranch,
+                            Map<String, Object> metadata) {
         static StageView of(ProjectState ps, Specs.StageSpec spec) {
             Model.StageState st = ps.stage(spec.name());
             List<PromotionView> recent = new ArrayList<>();
@@ -65,7 +66,7 @@ public final class Views {
                     running == null ? null : PromotionView.of(ps, running),
                     st.queue.stream().map(ps.promotions::get).filter(java.util.Objects::nonNull).map(p -> PromotionView.of(ps, p)).toList(),
                     recent, st.waiting, spec.git() == null ? null : spec.git().repoURL(),
-                    spec.git() == null ? null : spec.git().branch());
+                    spec.git() == null ? null : spec.git().branch(), st.metadata);
         }
     }
 

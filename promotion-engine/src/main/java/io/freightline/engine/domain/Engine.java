@@ -283,7 +283,9 @@ public final class Engine {
         ProjectState ps = projects.get(e.project());
         Promotion p = ps == null ? null : ps.promotions.get(e.promotionId());
         if (p == null || p.state.terminal() || p.state == PromotionState.Syncing) return fx; // unknown or replayed
-        p.steps = e.steps() == null ? List.of() : e.steps();
+        List<io.freightline.events.StepResult> writer = e.steps() == null ? List.of() : e.steps();
+        p.steps = p.request == null || writer.isEmpty() ? (writer.isEmpty() ? p.steps : writer)
+                : EngineSteps.aligned(p.request.steps(), p.request.steps().size(), p.steps, writer);
         StageState st = ps.stage(p.stage);
         if (e.outcome().landed()) {
             p.commitSha = e.commitSha();
@@ -309,7 +311,15 @@ public final class Engine {
         if (p == null || p.state.terminal()) return fx;
         StageState st = ps.stage(p.stage);
         Freight f = ps.freight.get(p.freight);
+        String trailingFailure = null;
         if (e.outcome() == VerificationCompleted.Outcome.VERIFIED) {
+            trailingFailure = runTrailing(ps, p, e, fx, now);
+        } else {
+            p.steps = withOthers(p.steps, e.steps());
+        }
+        if (trailingFailure != null) {
+            fail(ps, p, trailingFailure, fx, now);
+        } else if (e.outcome() == VerificationCompleted.Outcome.VERIFIED) {
             st.current.put(p.warehouse, p.freight);
             st.lastVerified.put(p.warehouse, p.freight);
             st.health = Health.Healthy;
@@ -637,6 +647,12 @@ public final class Engine {
                 continue;
             }
             try {
+                String leadingFailure = runLeading(ps, spec, st, p, fx, now);
+                if (leadingFailure != null) {
+                    st.queue.remove(0);
+                    fail(ps, p, leadingFailure, fx, now);
+                    continue;
+                }
                 p.request = render(ps, spec, st, p, now);
             } catch (Expressions.RenderException e) {
                 st.queue.remove(0);
@@ -653,13 +669,7 @@ public final class Engine {
 
     private PromotionRequested render(ProjectState ps, StageSpec spec, StageState st, Promotion p, Instant now) {
         Freight f = ps.freight.get(p.freight);
-        List<FreightRef> collection = new ArrayList<>();
-        collection.add(f.ref());
-        st.current.forEach((wh, id) -> {
-            Freight other = ps.freight.get(id);
-            if (!wh.equals(f.warehouse) && other != null) collection.add(other.ref());
-        });
-        Scope scope = Expressions.scope(new Expressions.Context(ps.name, spec.name(), p.id, p.requestedBy, collection, spec.vars()));
+        Scope scope = withLookups(dispatchScope(ps, spec.name(), spec.vars(), st, p), ps);
         List<PromotionStep> steps = new ArrayList<>();
         for (Specs.StepTemplate t : spec.steps()) {
             steps.add(new PromotionStep(t.uses(), t.as(), Expressions.renderStep(t.config(), t.vars(), scope),
@@ -668,6 +678,101 @@ public final class Engine {
         return new PromotionRequested(p.id, ps.name, spec.name(), f.ref(), spec.git(), steps, renderApps(spec.argocd(), scope),
                 spec.verification().isEmpty() ? null : spec.verification(), p.requestedBy, now,
                 scope.vars().isEmpty() ? null : new java.util.LinkedHashMap<>(scope.vars()));
+    }
+
+    /** What a promotion's expressions read: ctx, the template vars and the freight collection (target first). */
+    private static Scope dispatchScope(ProjectState ps, String stage, Map<String, String> vars, StageState st, Promotion p) {
+        Freight f = ps.freight.get(p.freight);
+        List<FreightRef> collection = new ArrayList<>();
+        collection.add(f.ref());
+        st.current.forEach((wh, id) -> {
+            Freight other = ps.freight.get(id);
+            if (!wh.equals(f.warehouse) && other != null) collection.add(other.ref());
+        });
+        return Expressions.scope(new Expressions.Context(ps.name, stage, p.id, p.requestedBy, collection, vars));
+    }
+
+    private static Scope withLookups(Scope s, ProjectState ps) {
+        return new Scope(s.ctx(), s.vars(), s.outputs(), s.taskOutputs(), s.freight(), EngineSteps.lookups(ps), s.steps());
+    }
+
+    /**
+     * Runs the engine's steps that come before the first git-writer step (see {@link EngineSteps} for the order
+     * model). Their results become the promotion's first step results. Returns why the promotion fails, or null.
+     */
+    private String runLeading(ProjectState ps, StageSpec spec, StageState st, Promotion p, Effects fx, Instant now) {
+        List<PromotionStep> steps = new ArrayList<>();
+        boolean engineFirst = false;
+        for (Specs.StepTemplate t : spec.steps()) {
+            if (EngineSteps.gitWriter(t.uses())) break;
+            engineFirst |= EngineSteps.owns(t.uses());
+        }
+        if (!engineFirst) return null;
+        for (Specs.StepTemplate t : spec.steps()) {
+            steps.add(new PromotionStep(t.uses(), t.as(), t.config(), t.ifCondition(), t.continueOnError(), t.retry(), t.vars()));
+        }
+        EngineSteps.Context c = new EngineSteps.Context(ps, p, fx, now);
+        io.freightline.template.run.Progress done = EngineSteps.run(steps, dispatchScope(ps, spec.name(), spec.vars(), st, p),
+                io.freightline.template.run.Progress.start(), c);
+        p.steps = List.copyOf(done.results());
+        auditSteps(ps, p, c, fx, now);
+        boolean bad = done.phase() == io.freightline.template.run.Progress.Phase.Failed
+                || done.phase() == io.freightline.template.run.Progress.Phase.Errored;
+        return bad ? done.message() : null;
+    }
+
+    /**
+     * Runs the engine's steps after the last git-writer step, once the commit is verified, with the other services'
+     * results and outputs in scope. Returns why the promotion fails, or null.
+     */
+    private String runTrailing(ProjectState ps, Promotion p, VerificationCompleted e, Effects fx, Instant now) {
+        if (p.request == null || p.request.steps() == null) {
+            p.steps = withOthers(p.steps, e.steps());
+            return null;
+        }
+        List<PromotionStep> steps = p.request.steps();
+        int from = EngineSteps.afterGitWriter(steps);
+        boolean any = false;
+        for (int i = from; i < steps.size(); i++) any |= EngineSteps.owns(steps.get(i).uses());
+        if (!any) {
+            p.steps = withOthers(p.steps, e.steps());
+            return null;
+        }
+        StageSpec spec = ps.stages.get(p.stage);
+        List<io.freightline.events.StepResult> before = EngineSteps.aligned(steps, from, p.steps, List.of());
+        EngineSteps.Context c = new EngineSteps.Context(ps, p, fx, now);
+        Map<String, String> vars = spec == null ? Map.of() : spec.vars();
+        io.freightline.template.run.Progress done = EngineSteps.run(steps, dispatchScope(ps, p.stage, vars, ps.stage(p.stage), p),
+                new io.freightline.template.run.Progress(before, from, io.freightline.template.run.Progress.Phase.Running, null, null), c);
+        p.steps = withOthers(done.results(), e.steps());
+        auditSteps(ps, p, c, fx, now);
+        boolean bad = done.phase() == io.freightline.template.run.Progress.Phase.Failed
+                || done.phase() == io.freightline.template.run.Progress.Phase.Errored;
+        return bad ? done.message() : null;
+    }
+
+    /** Step results with another service's: a result for an alias already listed replaces it, the others follow. */
+    private static List<io.freightline.events.StepResult> withOthers(List<io.freightline.events.StepResult> mine,
+                                                                    List<io.freightline.events.StepResult> others) {
+        if (others == null || others.isEmpty()) return mine;
+        List<io.freightline.events.StepResult> out = new ArrayList<>(mine);
+        for (io.freightline.events.StepResult o : others) {
+            int at = -1;
+            for (int i = 0; i < out.size(); i++) {
+                if (o.as() != null && o.as().equals(out.get(i).as())) at = i;
+            }
+            if (at >= 0) out.set(at, o);
+            else out.add(o);
+        }
+        return out;
+    }
+
+    private void auditSteps(ProjectState ps, Promotion p, EngineSteps.Context c, Effects fx, Instant now) {
+        fx.dirty.add(key(ps.name, "promotion", p.id));
+        if (!c.changes.isEmpty()) {
+            audit(ps, fx, now, ENGINE_ACTOR, "promotion-steps", "promotion/" + p.id, "engine steps of the promotion",
+                    String.join("; ", c.changes));
+        }
     }
 
     /** Application names may be expressions (Kargo's {@code name: app-${{ ctx.stage }}}). */

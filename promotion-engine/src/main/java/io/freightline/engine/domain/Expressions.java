@@ -20,6 +20,13 @@ public final class Expressions {
     /** Variables and functions whose values exist only while the steps run. */
     public static final Set<String> RUNTIME_ONLY = Set.of("outputs", "task", "success", "failure", "always", "status",
             "secret", "sharedSecret", "configMap", "sharedConfigMap", "freightMetadata", "freightStatus", "stageMetadata");
+    /**
+     * The same when the scope can read the project's metadata: at dispatch the engine has already run the engine
+     * steps that come first, so {@code freightMetadata()} and {@code stageMetadata()} are final for the git-writer's
+     * steps and are rendered then.
+     */
+    private static final Set<String> RUNTIME_ONLY_WITH_METADATA = Set.of("outputs", "task", "success", "failure",
+            "always", "status", "secret", "sharedSecret", "configMap", "sharedConfigMap", "freightStatus");
 
     /**
      * What expressions can read at dispatch time.
@@ -81,7 +88,8 @@ public final class Expressions {
         if (stepVars == null || stepVars.isEmpty()) return render(config, scope);
         Map<String, Object> vars = new LinkedHashMap<>(scope.vars());
         for (Map.Entry<String, Object> v : stepVars.entrySet()) {
-            if (v.getValue() instanceof String s && io.freightline.template.expr.Expressions.hasExpression(s) && runtimeOnly(s)) {
+            if (v.getValue() instanceof String s && io.freightline.template.expr.Expressions.hasExpression(s)
+                    && io.freightline.template.expr.Expressions.uses(s).any(scope.lookups() == Scope.Lookups.NONE ? RUNTIME_ONLY : RUNTIME_ONLY_WITH_METADATA)) {
                 return render(config, scope, Set.of("vars"));
             }
             try {
@@ -108,7 +116,8 @@ public final class Expressions {
 
     private static Object renderValue(Object v, Scope scope, Set<String> alsoDeferred) {
         if (v instanceof String s) {
-            if (!io.freightline.template.expr.Expressions.hasExpression(s) || runtimeOnly(s)
+            Set<String> deferred = scope.lookups() == Scope.Lookups.NONE ? RUNTIME_ONLY : RUNTIME_ONLY_WITH_METADATA;
+            if (!io.freightline.template.expr.Expressions.hasExpression(s) || io.freightline.template.expr.Expressions.uses(s).any(deferred)
                     || io.freightline.template.expr.Expressions.uses(s).any(alsoDeferred)) {
                 return s;
             }

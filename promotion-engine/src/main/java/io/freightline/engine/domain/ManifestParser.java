@@ -706,6 +706,14 @@ public final class ManifestParser {
                 }
             }
         }
+        int afterGit = EngineSteps.afterGitWriter(steps.stream().map(t -> new PromotionStep(t.uses(), t.as(), t.config())).toList());
+        for (int i = 0, first = -1; i < steps.size(); i++) {
+            if (first < 0 && EngineSteps.gitWriter(steps.get(i).uses())) first = i;
+            if (first >= 0 && i < afterGit && EngineSteps.owns(steps.get(i).uses())) {
+                spec.c.err(spec.path + ".promotionTemplate.spec.steps", "step " + (steps.get(i).as() == null ? "#" + (i + 1) : "'" + steps.get(i).as() + "'") + " (" + steps.get(i).uses()
+                        + ") runs in the promotion engine: put it before the first or after the last git-writer step");
+            }
+        }
         if (!steps.isEmpty() && git == null) {
             spec.c.err("spec.git", "required: the repository the promotion steps run in ({repoURL, branch}), or a git-clone step whose repoURL is known when the manifest is applied");
         }

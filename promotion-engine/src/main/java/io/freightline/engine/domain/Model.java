@@ -43,6 +43,8 @@ public final class Model {
         public Instant discoveredAt;
         public Map<String, Instant> verifiedIn = new LinkedHashMap<>();
         public Map<String, Approval> approvedFor = new LinkedHashMap<>();
+        /** Kargo's Freight metadata (key to JSON value), set by {@code set-metadata}; read by {@code freightMetadata()}. */
+        public Map<String, Object> metadata = new LinkedHashMap<>();
 
         public FreightRef ref() {
             return new FreightRef(id, alias, warehouse, artifacts);
@@ -75,6 +77,8 @@ public final class Model {
         public Set<String> failedFreight = new LinkedHashSet<>();
         /** Since when auto-promotion of the candidate has waited, per reason (approval, soak, window). */
         public Map<String, Instant> waiting = new LinkedHashMap<>();
+        /** Kargo's Stage metadata (key to JSON value), set by {@code set-metadata}; read by {@code stageMetadata()}. */
+        public Map<String, Object> metadata = new LinkedHashMap<>();
     }
 
     public static final class Promotion {
@@ -93,6 +97,7 @@ public final class Model {
         public String commitSha;
         public String pullRequestURL;
         public String message;
+        /** Each step's result in template order: the engine's own steps, the git-writer's, the notifier's. */
         public List<StepResult> steps = List.of();
         /** The event sent to the git-writer, once the promotion ran. */
         public PromotionRequested request;
