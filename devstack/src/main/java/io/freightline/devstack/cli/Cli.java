@@ -269,6 +269,16 @@ public final class Cli {
             return 0;
         }
         StringBuilder summary = new StringBuilder();
+        if (body != null) {
+            // other Kubernetes kinds of a GitOps folder (Argo CD Applications, ConfigMaps, ...): one line each
+            for (JsonNode skipped : body.path("skipped")) {
+                if (skipped instanceof ObjectNode o) {
+                    if (files.size() > 1 && name.equals(o.path("file").asText())) relocate(o, ranges);
+                    summary.append(o.path("file").asText()).append(' ').append(o.path("document").asText())
+                            .append(": skipped ").append(o.path("resource").asText()).append(" (not a Kargo resource)\n");
+                }
+            }
+        }
         summary.append("applied ").append(files.size()).append(files.size() == 1 ? " file" : " files")
                 .append(" (").append(documents).append(documents == 1 ? " document" : " documents").append(")\n");
         if (body != null) {

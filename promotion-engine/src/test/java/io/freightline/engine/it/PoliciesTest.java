@@ -62,7 +62,7 @@ class PoliciesTest {
     void fanOutAndFanInAllVersusOneOf() {
         String p = "fan";
         Harness.apply(Harness.project(p, stage("a", null, AUTO) + stage("b1", "a", AUTO) + stage("b2", "a", AUTO)
-                + stage("call", "b1, b2", AUTO) + stage("cone", "b1, b2", AUTO).replace("{stages: [b1, b2]}",
+                + stage("call", "b1, b2", AUTO).replace("{stages: [b1, b2]}", "{stages: [b1, b2], availabilityStrategy: All}") + stage("cone", "b1, b2", AUTO).replace("{stages: [b1, b2]}",
                 "{stages: [b1, b2], availabilityStrategy: OneOf}")));
         h.artifact(p, repo(p), "1.0.0");
         h.land(h.awaitRequest(p, "a", 1));
