@@ -23,9 +23,9 @@ classpath() { # module -> its test classpath
 }
 
 if [ "$mode" = "--smoke" ]; then
-  e2e="5 1"; warm="3 200 50"; contention="20"; engine="5 4 5"; watcher="20 300"; notifier="10 5"; failover="1 1"
+  e2e="5 1"; sweep="3 1 100"; rendered="2 200 50"; warm="3 200 50"; contention="20"; engine="5 4 5"; watcher="20 300"; notifier="10 5"; failover="1 1"
 else
-  e2e="1000 50"; warm="15 5000 2000"; contention="200,500"; engine="500 20 200"; watcher="1000 5000"; notifier="500 100"; failover="5 3"
+  e2e="1000 50"; sweep="200 20 10,50,100,1000"; rendered="15 5000 2000"; warm="15 5000 2000"; contention="200,500"; engine="500 20 200"; watcher="1000 5000"; notifier="500 100"; failover="5 3"
 fi
 
 {
@@ -65,6 +65,9 @@ fail=0
 ! want 1 || section "1. End-to-end latency: registry webhook -> promotion commit pushed (dev, then staging)" \
   java -Dfreightline.root="$(pwd)" -cp "benchmarks/target/benchmarks-0.1.0-SNAPSHOT.jar:benchmarks/target/lib/*" \
   io.freightline.benchmarks.EndToEndLatency $e2e || fail=1
+! want 1 || section "1b. Exactly-once commit interval: figure 1 at each freightline.engine.commit-interval-ms" \
+  java -Dfreightline.root="$(pwd)" -cp "benchmarks/target/benchmarks-0.1.0-SNAPSHOT.jar:benchmarks/target/lib/*" \
+  io.freightline.benchmarks.EndToEndLatency $sweep || fail=1
 ! want 2 || section "2. Git-writer (warm clone) vs clone-per-promotion with the git CLI" \
   bash -c "cd git-writer && ${JAVA[*]} -cp '$(classpath git-writer)' io.freightline.gitwriter.bench.WarmVsCloneBenchmark $warm" || fail=1
 ! want 3 || section "3. Monorepo contention: simultaneous promotions on one branch" \
@@ -75,6 +78,8 @@ fail=0
   "${JAVA[@]}" -cp "$(classpath artifact-watcher)" io.freightline.watcher.bench.WatcherBench $watcher || fail=1
 ! want 6 || section "6. Notifier: commit event -> Argo CD sync, and many stages syncing at once" \
   bash -c "cd argocd-notifier && ${JAVA[*]} -cp '$(classpath argocd-notifier)' io.freightline.notifier.bench.SyncBenchmark $notifier" || fail=1
+! want 8 || section "8. Rendered branches: Kargo's quickstart promotion, git-writer vs git CLI clone + kubectl kustomize" \
+  bash -c "cd git-writer && ${JAVA[*]} -cp '$(classpath git-writer)' io.freightline.gitwriter.bench.RenderedBranchBenchmark $rendered" || fail=1
 
 ! want 7 || section "7. Failover: SIGKILL of the engine owning a busy project, and a power cut of the whole stack" \
   java -Dfreightline.root="$(pwd)" -cp "reliability/target/reliability-0.1.0-SNAPSHOT.jar:reliability/target/lib/*" \

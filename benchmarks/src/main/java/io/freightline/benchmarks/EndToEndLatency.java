@@ -37,7 +37,9 @@ import java.util.function.Predicate;
  * sends it), so the report also says where the time goes: watcher, engine, git-writer, notifier, and the Kafka
  * deliveries between them.
  *
- * <p>Usage: {@code EndToEndLatency [artifacts=1000] [warmup=50]}.
+ * <p>Usage: {@code EndToEndLatency [artifacts=1000] [warmup=50] [commit intervals, ms]}. With a comma-separated list
+ * of {@code freightline.engine.commit-interval-ms} values the same run is repeated on a fresh stack for each and
+ * printed side by side with the engine's exactly-once commits per second: the latency/transaction-rate trade-off.
  */
 public final class EndToEndLatency {
 
@@ -53,9 +55,61 @@ public final class EndToEndLatency {
     public static void main(String[] args) throws Exception {
         int artifacts = args.length > 0 ? Integer.parseInt(args[0]) : 1000;
         int warmup = args.length > 1 ? Integer.parseInt(args[1]) : 50;
+        List<Integer> intervals = new ArrayList<>();
+        for (String ms : (args.length > 2 ? args[2] : "").split(",")) {
+            if (!ms.isBlank()) {
+                intervals.add(Integer.parseInt(ms.strip()));
+            }
+        }
         Path root = Path.of(System.getProperty("freightline.root", ".")).toAbsolutePath().normalize();
+        if (intervals.isEmpty()) { // the engine's own default
+            Run run = run(root, artifacts, warmup, Map.of());
+            System.out.println(report(artifacts, Stats.of(run.dev()), Stats.of(run.staging())));
+            System.out.println();
+            System.out.println(breakdown(run.hops()));
+            System.out.println();
+            System.out.println(transactions(run));
+            return;
+        }
+        // the exactly-once trade-off: one fresh stack per commit interval, the same closed loop on each
+        List<String> rows = new ArrayList<>();
+        for (int ms : intervals) {
+            Run run = run(root, artifacts, warmup, Map.of("freightline.engine.commit-interval-ms", Integer.toString(ms)));
+            Stats dev = Stats.of(run.dev());
+            Stats staging = Stats.of(run.staging());
+            String row = String.format(Locale.ROOT, "| %d | %.0f | %.0f | %.0f | %.0f | %.1f | %s | %s |",
+                    ms, dev.median(), dev.percentile(99), staging.median(), staging.percentile(99),
+                    run.artifactsPerSecond(), fmt(run.commitsPerSecond()), fmt(run.commitsPerArtifact()));
+            System.out.println(row); // as soon as it is known: a long sweep shows progress
+            rows.add(row);
+        }
+        System.out.println();
+        System.out.printf(Locale.ROOT, """
+                | commit-interval-ms (%d artifacts, one at a time) | dev p50 ms | dev p99 ms | staging p50 ms | staging p99 ms | artifacts/s | engine commits/s | engine commits per artifact |
+                |---|---|---|---|---|---|---|---|
+                %s
+                """, artifacts, String.join("\n", rows));
+    }
+
+    /** One closed-loop run on a fresh stack: latencies of the measured artifacts and the engine's commit count. */
+    record Run(List<Double> dev, List<Double> staging, Map<String, List<Double>> hops, double seconds,
+               double engineCommits) {
+        double artifactsPerSecond() {
+            return dev.size() / seconds;
+        }
+
+        double commitsPerSecond() {
+            return engineCommits / seconds;
+        }
+
+        double commitsPerArtifact() {
+            return engineCommits / dev.size();
+        }
+    }
+
+    static Run run(Path root, int artifacts, int warmup, Map<String, String> engineProperties) throws Exception {
         Path home = Files.createTempDirectory("freightline-bench-e2e-");
-        try (DevStack stack = DevStack.start(DevStack.Settings.forTest(root, home));
+        try (DevStack stack = DevStack.start(DevStack.Settings.forTest(root, home), 1, engineProperties);
              KafkaProbe probe = new KafkaProbe(stack.bootstrapServers())) {
             Feed<ArtifactDiscovered> found = new Feed<>(probe.record(Topics.ARTIFACTS), ArtifactDiscovered.class);
             Feed<PromotionRequested> promotions = new Feed<>(probe.record(Topics.PROMOTIONS), PromotionRequested.class);
@@ -63,11 +117,18 @@ public final class EndToEndLatency {
             Feed<VerificationCompleted> verified = new Feed<>(probe.record(Topics.VERIFICATIONS), VerificationCompleted.class);
             HttpClient http = HttpClient.newHttpClient();
             String url = stack.url(DevStack.WATCHER) + "/webhooks/distribution";
+            String metrics = stack.url(DevStack.ENGINE) + "/q/metrics";
             List<Double> dev = new ArrayList<>();
             List<Double> staging = new ArrayList<>();
             Map<String, List<Double>> hops = new LinkedHashMap<>();
             MARKS.forEach(m -> hops.put(m, new ArrayList<>()));
+            double commitsBefore = 0;
+            long t0 = 0;
             for (int i = 0; i < warmup + artifacts; i++) {
+                if (i == warmup) {
+                    commitsBefore = engineCommits(http, metrics);
+                    t0 = System.nanoTime();
+                }
                 String tag = "2." + (i / 1000) + "." + (i % 1000);
                 HttpRequest push = HttpRequest.newBuilder(URI.create(url))
                         .header("Authorization", "Bearer " + stack.webhookSecret())
@@ -96,10 +157,37 @@ public final class EndToEndLatency {
                     }
                 }
             }
-            System.out.println(report(artifacts, Stats.of(dev), Stats.of(staging)));
-            System.out.println();
-            System.out.println(breakdown(hops));
+            double seconds = (System.nanoTime() - t0) / 1e9;
+            return new Run(dev, staging, hops, seconds, engineCommits(http, metrics) - commitsBefore);
         }
+    }
+
+    /**
+     * The engine's Kafka Streams commits so far ({@code kafka_stream_thread_commit_total} on /q/metrics, summed over
+     * its stream threads): with exactly_once_v2 each is one transaction commit. NaN when the engine does not export it.
+     */
+    static double engineCommits(HttpClient http, String metricsURL) throws Exception {
+        HttpResponse<String> r = http.send(HttpRequest.newBuilder(URI.create(metricsURL)).build(),
+                HttpResponse.BodyHandlers.ofString());
+        double sum = 0;
+        boolean found = false;
+        for (String line : r.body().split("\n")) {
+            if (line.startsWith("kafka_stream_thread_commit_total")) {
+                sum += Double.parseDouble(line.substring(line.lastIndexOf(' ') + 1));
+                found = true;
+            }
+        }
+        return found ? sum : Double.NaN;
+    }
+
+    static String transactions(Run run) {
+        return String.format(Locale.ROOT, "%d artifacts in %.1f s (%.1f/s); engine exactly-once commits: %s/s, %s per artifact",
+                run.dev().size(), run.seconds(), run.artifactsPerSecond(), fmt(run.commitsPerSecond()),
+                fmt(run.commitsPerArtifact()));
+    }
+
+    static String fmt(double v) {
+        return Double.isNaN(v) ? "n/a" : String.format(Locale.ROOT, "%.1f", v);
     }
 
     /**

@@ -33,7 +33,7 @@ import static org.assertj.core.api.Assertions.assertThat;
  * git-commit, git-push, and argocd-update left to the notifier. The steps are the quickstart's, as the engine renders
  * them for one stage.
  */
-class QuickstartTemplateTest {
+public class QuickstartTemplateTest {
     static final String NGINX = "public.ecr.aws/nginx/nginx";
     /** The quickstart's PromotionTask steps; {@code <repo>}, {@code <stage>} and {@code <tag>} as the engine fills them in. */
     static final String STEPS = """
@@ -85,7 +85,12 @@ class QuickstartTemplateTest {
     @BeforeEach
     void repo() throws Exception {
         served = Files.createDirectories(tmp.resolve("served"));
-        bare = TestRepos.bare(served, "gitops", Map.of(
+        bare = TestRepos.bare(served, "gitops", layout());
+    }
+
+    /** The quickstart's Kustomize layout: {@code base/} (a Deployment and a Service) and {@code stages/test|uat|prod/}. */
+    public static Map<String, byte[]> layout() {
+        return Map.of(
                 "base/kustomization.yaml", """
                         resources:
                         - deploy.yaml
@@ -122,7 +127,7 @@ class QuickstartTemplateTest {
                         """.getBytes(StandardCharsets.UTF_8),
                 "stages/test/kustomization.yaml", stage("test"),
                 "stages/uat/kustomization.yaml", stage("uat"),
-                "stages/prod/kustomization.yaml", stage("prod")));
+                "stages/prod/kustomization.yaml", stage("prod"));
     }
 
     static byte[] stage(String name) {
@@ -141,7 +146,7 @@ class QuickstartTemplateTest {
         return out;
     }
 
-    static PromotionRequested promotion(String id, String repo, String stage, String tag) {
+    public static PromotionRequested promotion(String id, String repo, String stage, String tag) {
         FreightRef freight = new FreightRef("f-" + tag, "alias-" + tag, "kargo-demo",
                 List.of(ArtifactRef.image(NGINX, tag, null)));
         return new PromotionRequested(id, "kargo-demo", stage, freight, new GitTarget(repo, "main", null),

@@ -22,6 +22,12 @@ final class BenchRepos {
 
     /** A bare repo with {@code files} files (of which {@code stages} are envs/stage-N/kustomization.yaml) and {@code commits} commits. */
     static Path generate(Path dir, String name, int files, int commits, int stages) throws Exception {
+        return generate(dir, name, files, commits, stages, java.util.Map.of());
+    }
+
+    /** As above, with {@code extra} files (path → content) in the first commit besides the generated ones. */
+    static Path generate(Path dir, String name, int files, int commits, int stages, java.util.Map<String, byte[]> extra)
+            throws Exception {
         Path bare = dir.resolve(name + ".git");
         run(dir, "git", "init", "-q", "--bare", "-b", "main", bare.toString());
         Process p = new ProcessBuilder("git", "fast-import", "--quiet").directory(bare.toFile())
@@ -35,6 +41,7 @@ final class BenchRepos {
                 b.append("commit refs/heads/main\n").append("committer Bench <bench@test> ").append(t + c).append(" +0000\n")
                         .append("data ").append(msg.length()).append('\n').append(msg).append('\n');
                 if (c == 0) {
+                    extra.forEach((path, content) -> inline(b, path, new String(content, StandardCharsets.UTF_8)));
                     for (int i = 0; i < stages; i++) {
                         inline(b, "envs/stage-" + i + "/kustomization.yaml", KUSTOMIZATION);
                     }
