@@ -35,6 +35,13 @@ final class Fixtures {
                 checks, now, now);
     }
 
+    /** The same commit event with the git-writer's step results (and their outputs). */
+    static PromotionCommitted withSteps(PromotionCommitted c, List<io.freightline.events.StepResult> steps) {
+        return new PromotionCommitted(c.promotionId(), c.project(), c.stage(), c.freightId(), c.repoURL(), c.branch(),
+                c.outcome(), c.commitSha(), c.reason(), steps, c.pullRequestURL(), c.argocd(), c.verification(),
+                c.requestedAt(), c.completedAt());
+    }
+
     static ArgoCDTarget apps(String server, Long timeoutSeconds, String... names) {
         return new ArgoCDTarget(server, java.util.Arrays.stream(names)
                 .map(n -> new ArgoCDTarget.App(n, "argocd", "default", null)).toList(), null, timeoutSeconds, null);

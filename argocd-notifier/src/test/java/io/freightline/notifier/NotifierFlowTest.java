@@ -392,6 +392,88 @@ class NotifierFlowTest {
         assertEquals(sha, v.apps().get(0).revision());
     }
 
+    // ---- argocd-update source updates (Kargo's apps[].sources) ----
+
+    @Test
+    void argocdUpdateSetsTheSourceFromTheStepOutputsAndWaitsAtTheDesiredRevision() {
+        String app = "update-" + id("a");
+        FakeArgoCd.App a = argocd().app(app);
+        String pid = id("update");
+        String sha = sha();
+        String repo = "https://github.com/foo/manifests-velero.git"; // the example Application's source
+        var source = new ArgoCDTarget.SourceUpdate(repo, null, "${{ outputs.commit.commit }}", true,
+                new ArgoCDTarget.Kustomize(List.of(new ArgoCDTarget.KustomizeImage("reg.test/shop/web", "1.4.2", null, null))), null);
+        ArgoCDTarget target = new ArgoCDTarget(null, List.of(new ArgoCDTarget.App(app, "argocd", "default", null, List.of(source))),
+                null, null, null, "sync");
+        publish(Fixtures.withSteps(commit(pid, "dev", sha, target, null), List.of(
+                new io.freightline.events.StepResult("git-commit", "commit", "Succeeded", null, 5, java.util.Map.of("commit", sha)))));
+
+        VerificationCompleted v = awaitVerification(pid);
+        assertEquals(Outcome.VERIFIED, v.outcome(), v.message());
+        List<FakeArgoCd.Recorded> patches = argocd().requests("PATCH", "/api/v1/applications/" + app);
+        assertEquals(1, patches.size());
+        var body = io.freightline.events.EventCodec.parse(patches.get(0).body());
+        assertEquals("merge", body.path("patchType").asText());
+        assertEquals("argocd", body.path("appNamespace").asText());
+        var patch = io.freightline.events.EventCodec.parse(body.path("patch").asText());
+        assertEquals(sha, patch.path("spec").path("source").path("targetRevision").asText());
+        assertEquals("reg.test/shop/web:1.4.2", patch.path("spec").path("source").path("kustomize").path("images").path(0).asText());
+        assertEquals("instances/test", patch.path("spec").path("source").path("path").asText(), "the rest of the source is kept");
+        List<FakeArgoCd.Recorded> syncs = argocd().requests("POST", "/api/v1/applications/" + app + "/sync");
+        assertTrue(patches.get(0).atNanos() < syncs.get(0).atNanos(), "updated before the sync");
+        assertEquals(sha, a.syncBodies.get(0).path("revision").asText());
+
+        assertEquals(1, v.steps().size());
+        io.freightline.events.StepResult step = v.steps().get(0);
+        assertEquals("argocd-update", step.uses());
+        assertEquals("sync", step.as());
+        assertEquals("Succeeded", step.status());
+        assertEquals(List.of(java.util.Map.of("name", app, "namespace", "argocd")), step.outputs().get("apps"));
+    }
+
+    @Test
+    void argocdUpdateOfAChartSourceInAMultiSourceApp() {
+        String app = "chart-" + id("a");
+        FakeArgoCd.App a = argocd().app(app);
+        String charts = "https://charts.example.com";
+        a.sources = List.of(Fixtures.REPO, charts);
+        a.charts.put(charts, "web");
+        String pid = id("chart");
+        var source = new ArgoCDTarget.SourceUpdate(charts, "web", "2.0.0", true, null,
+                new ArgoCDTarget.Helm(List.of(new ArgoCDTarget.HelmImage("image.tag", "1.4.2"))));
+        publish(commit(pid, "dev", sha(), new ArgoCDTarget(null,
+                List.of(new ArgoCDTarget.App(app, "argocd", "default", null, List.of(source))), null, null, null), null));
+
+        VerificationCompleted v = awaitVerification(pid);
+        assertEquals(Outcome.VERIFIED, v.outcome(), v.message());
+        var patch = io.freightline.events.EventCodec.parse(io.freightline.events.EventCodec.parse(
+                argocd().requests("PATCH", "/api/v1/applications/" + app).get(0).body()).path("patch").asText());
+        var sources = patch.path("spec").path("sources");
+        assertEquals(2, sources.size(), "a merge patch carries the whole list");
+        assertEquals(Fixtures.REPO, sources.path(0).path("repoURL").asText());
+        assertEquals("test-lla", sources.path(0).path("targetRevision").asText(), "the other source is unchanged");
+        assertEquals("2.0.0", sources.path(1).path("targetRevision").asText());
+        assertEquals("image.tag", sources.path(1).path("helm").path("parameters").path(0).path("name").asText());
+        assertEquals("1.4.2", sources.path(1).path("helm").path("parameters").path(0).path("value").asText());
+        assertEquals("2.0.0", a.syncBodies.get(0).path("revisions").path(0).asText());
+        assertEquals("2", a.syncBodies.get(0).path("sourcePositions").path(0).asText());
+        assertEquals("2.0.0", v.apps().get(0).revision());
+        assertEquals("argocd-update", v.steps().get(0).as(), "no alias in the template: the step's name");
+
+        // a source the app does not have: an error naming it, and nothing is patched or synced
+        String bad = id("nochart");
+        String other = "nochart-" + id("a");
+        argocd().app(other);
+        publish(commit(bad, "qa", sha(), new ArgoCDTarget(null, List.of(new ArgoCDTarget.App(other, "argocd", "default", null,
+                List.of(new ArgoCDTarget.SourceUpdate(charts, "nosuch", "1.0.0", true, null, null)))), null, null, null, "sync"), null));
+        VerificationCompleted e = awaitVerification(bad);
+        assertEquals(Outcome.ERROR, e.outcome());
+        assertTrue(e.message().contains("has no source with repoURL " + charts + " and chart nosuch"), e.message());
+        assertEquals("Errored", e.steps().get(0).status());
+        assertTrue(argocd().requests("PATCH", "/api/v1/applications/" + other).isEmpty());
+        assertTrue(argocd().requests("POST", "/api/v1/applications/" + other + "/sync").isEmpty());
+    }
+
     @Test
     void replayWhileInFlightJoinsTheSameVerification() {
         String app = "dup-" + id("a");

@@ -191,6 +191,15 @@ class PipelineViewIT {
         assertTrue(promotions.out().lines().skip(1).allMatch(l -> l.contains(" prod ")), promotions.out());
         assertTrue(promotions.out().contains(second) && promotions.out().contains(first), promotions.out());
 
+        // one promotion with each step the git-writer ran: alias, uses, status, duration
+        String promotionId = promote.out().replaceFirst("(?s)promotion (manual-[0-9a-f]+) .*", "$1");
+        Result one = await().atMost(Duration.ofSeconds(60)).until(() -> cli("viewer", "get", "promotion", promotionId),
+                r -> r.out().contains("STEP  "));
+        assertEquals(0, one.code(), one.err());
+        assertTrue(one.out().contains(promotionId), one.out());
+        assertTrue(one.out().lines().anyMatch(l -> l.contains("kustomize-set-image") && l.matches(".*(SUCCEEDED|Succeeded).*\\d+(ms|\\.\\ds).*")),
+                one.out());
+
         Result audit = cli("viewer", "get", "audit", "--limit", "50");
         assertEquals(0, audit.code(), audit.err());
         assertTrue(audit.out().contains("from the CLI"), audit.out());

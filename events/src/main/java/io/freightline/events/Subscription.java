@@ -23,6 +23,10 @@ import java.util.List;
  *                       webhook payloads, for registries the watcher cannot reach)
  * @param allowTagsRegexes  a tag is eligible only if it matches one of these (RE2, unanchored); none = all
  * @param ignoreTagsRegexes a tag that matches one of these (RE2, unanchored) is never eligible
+ * @param platform       images: only images (or index entries) for this {@code os/arch[/variant]}, e.g.
+ *                       {@code linux/amd64} (Kargo's {@code platform}); null = any
+ * @param expressionFilter Git: Kargo's {@code expressionFilter}, an expression over each commit's (or tag's)
+ *                       metadata that must be true for it to be eligible; null = all
  */
 public record Subscription(
         String name,
@@ -40,7 +44,19 @@ public record Subscription(
         List<String> excludePaths,
         String discovery,
         List<String> allowTagsRegexes,
-        List<String> ignoreTagsRegexes) {
+        List<String> ignoreTagsRegexes,
+        String platform,
+        String expressionFilter) {
+
+    /** A subscription without {@code platform}/{@code expressionFilter}. */
+    public Subscription(String name, ArtifactKind kind, String repoURL, String chartName, String strategy,
+                        String constraint, Boolean strictSemvers, String allowTags, List<String> ignoreTags,
+                        Integer discoveryLimit, String branch, List<String> includePaths, List<String> excludePaths,
+                        String discovery, List<String> allowTagsRegexes, List<String> ignoreTagsRegexes) {
+        this(name, kind, repoURL, chartName, strategy, constraint, strictSemvers, allowTags, ignoreTags,
+                discoveryLimit, branch, includePaths, excludePaths, discovery, allowTagsRegexes, ignoreTagsRegexes,
+                null, null);
+    }
 
     /** A subscription without {@code allowTagsRegexes}/{@code ignoreTagsRegexes}. */
     public Subscription(String name, ArtifactKind kind, String repoURL, String chartName, String strategy,

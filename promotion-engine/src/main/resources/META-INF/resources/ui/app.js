@@ -19,6 +19,7 @@
     fingerprint: '',
     timer: null,
     generation: 0,
+    openPromotion: null, // the promotion whose steps are shown
   };
 
   // ---------------------------------------------------------------- helpers
@@ -367,6 +368,7 @@
       'Queued: ', s.queue.map((p) => (p.freightAlias || p.freight) + ' (' + p.kind + ')').join(', ')) : null;
 
     const history = (s.recentPromotions || []).slice(0, 3).map((p) => h('li', { 'data-promotion': p.id,
+      class: 'clickable', onclick: () => { state.openPromotion = state.openPromotion === p.id ? null : p.id; render(); },
       title: p.kind + ' promotion ' + p.id + ' by ' + (p.requestedBy || '?') + (p.message ? ' — ' + p.message : '') },
       h('span', { class: 'what' }, (p.freightAlias || p.freight) + ' ', chip(p.state, stateKind(p.state)),
         (p.kind || '').includes('rollback') ? ' ' : null, (p.kind || '').includes('rollback') ? chip(p.kind, 'warn') : null),
@@ -392,7 +394,22 @@
       h('div', { class: 'badges' }, badges),
       running, queue,
       history.length ? h('ul', { class: 'history' }, history) : h('div', { class: 'small muted' }, 'no promotions yet'),
+      promotionDetails([s.running].concat(s.recentPromotions || []).find((p) => p && p.id === state.openPromotion)),
       buttons.length ? h('div', { class: 'buttons' }, buttons) : null);
+  }
+
+  /** One promotion's steps, from every service that ran one: alias, what it uses, status, duration, error. */
+  function promotionDetails(p) {
+    if (!p) return null;
+    const stepKind = (st) => ({ Succeeded: 'ok', SUCCEEDED: 'ok', Failed: 'bad', FAILED: 'bad', Errored: 'bad', Running: 'info' }[st] || '');
+    const duration = (ms) => (typeof ms !== 'number' ? '' : ms < 1000 ? ms + ' ms' : (ms / 1000).toFixed(1) + ' s');
+    const steps = (p.steps || []).map((st) => h('li', { 'data-step': st.as || st.uses },
+      h('span', { class: 'what' }, (st.as || st.uses) + ' ', h('span', { class: 'muted' }, st.uses), ' ', chip(st.status, stepKind(st.status))),
+      h('span', { class: 'when' }, duration(st.durationMillis)),
+      st.message ? h('div', { class: 'small muted step-message' }, st.message) : null));
+    return h('div', { class: 'promotion-details', 'data-details': p.id },
+      h('div', { class: 'small' }, 'Promotion ', h('b', {}, p.id), p.message ? ' — ' + p.message : ''),
+      steps.length ? h('ul', { class: 'history steps' }, steps) : h('div', { class: 'small muted' }, 'no step results yet'));
   }
 
   function renderFreight(warehouses, freight, stages) {

@@ -13,7 +13,7 @@ import jakarta.ws.rs.core.Response;
 import org.eclipse.microprofile.rest.client.inject.RegisterRestClient;
 
 /**
- * The Argo CD API server operations we use, as in swagger.json (ApplicationService_List/Get/Sync,
+ * The Argo CD API server operations we use, as in swagger.json (ApplicationService_List/Get/Sync/Patch,
  * ApplicationService_GetApplicationSyncWindows, SessionService_Create, VersionService_Version). Bodies are JSON text
  * so the wrapper controls every field sent and reads error bodies ({@code runtimeError}) itself. Built per server by
  * {@link ArgoCdServers}.
@@ -37,6 +37,11 @@ interface ArgoCdApi {
     @POST
     @Path("/v1/applications/{name}/sync")
     Response sync(@PathParam("name") String name, String body, @HeaderParam("Authorization") String authorization);
+
+    /** ApplicationService_Patch: {@code applicationApplicationPatchRequest} (name, patch, patchType, appNamespace, project). */
+    @jakarta.ws.rs.PATCH
+    @Path("/v1/applications/{name}")
+    Response patch(@PathParam("name") String name, String body, @HeaderParam("Authorization") String authorization);
 
     @GET
     @Path("/v1/applications/{name}/syncwindows")

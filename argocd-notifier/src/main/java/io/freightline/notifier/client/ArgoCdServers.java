@@ -117,6 +117,29 @@ public class ArgoCdServers implements ArgoCdGateway {
     }
 
     @Override
+    public JsonNode application(String server, AppRef app) {
+        Server s = server(server);
+        return s.call("get", () -> s.api.get(app.name(), null, app.namespace(), app.project(), s.authorization()));
+    }
+
+    @Override
+    public void patch(String server, AppRef app, JsonNode mergePatch) {
+        Server s = server(server);
+        ObjectNode body = json.createObjectNode();
+        body.put("name", app.name());
+        body.put("patch", mergePatch.toString());
+        body.put("patchType", "merge");
+        if (app.namespace() != null) {
+            body.put("appNamespace", app.namespace());
+        }
+        if (app.project() != null) {
+            body.put("project", app.project());
+        }
+        String text = body.toString();
+        s.call("patch", () -> s.api.patch(app.name(), text, s.authorization()));
+    }
+
+    @Override
     public SyncWindows syncWindows(String server, AppRef app) {
         Server s = server(server);
         return SyncWindows.from(s.call("syncwindows",

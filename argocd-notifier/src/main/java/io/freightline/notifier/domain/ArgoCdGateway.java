@@ -17,6 +17,12 @@ public interface ArgoCdGateway {
     /** Requests a sync; returns once Argo CD has queued the operation. */
     AppSnapshot sync(String server, AppRef app, SyncSpec spec);
 
+    /** An application as the API returns it (for the source updates of {@code argocd-update}). */
+    com.fasterxml.jackson.databind.JsonNode application(String server, AppRef app);
+
+    /** Applies a JSON merge patch to an application ({@code PATCH /api/v1/applications/{name}}, patchType merge). */
+    void patch(String server, AppRef app, com.fasterxml.jackson.databind.JsonNode mergePatch);
+
     /** The app's sync windows and whether a manual sync may run now. */
     SyncWindows syncWindows(String server, AppRef app);
 

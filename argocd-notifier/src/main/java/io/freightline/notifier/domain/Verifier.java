@@ -262,6 +262,10 @@ public final class Verifier implements AutoCloseable {
                 if (app.done) {
                     continue;
                 }
+                if (!app.planned) {
+                    updateSources(run, app, server);
+                }
+                String rev = app.revision != null ? app.revision : revision;
                 AppSnapshot snap = look(server, app, target);
                 app.last = snap;
                 if (app.sourceIndex == null) {
@@ -274,7 +278,7 @@ public final class Verifier implements AutoCloseable {
                     }
                     app.sourceIndex = idx.getAsInt();
                 }
-                Assessment verdict = Assessor.assess(snap, revision, app.sourceIndex, run.commit.promotionId(),
+                Assessment verdict = Assessor.assess(snap, rev, app.sourceIndex, run.commit.promotionId(),
                         app.syncRequested);
                 app.note = verdict.reason();
                 if (verdict instanceof Assessment.Done) {
@@ -283,13 +287,13 @@ public final class Verifier implements AutoCloseable {
                     finish(run, Outcome.FAILED, app.ref.display() + ": " + f.reason(), "argocd");
                     return null;
                 } else if (verdict instanceof Assessment.NeedsSync) {
-                    Duration due = syncUnlessWindowBlocks(run, app, server, revision, now);
+                    Duration due = syncUnlessWindowBlocks(run, app, server, rev, now);
                     next = due != null && due.compareTo(next) < 0 ? due : next;
                 } else if (verdict instanceof Assessment.OtherOperation o) {
                     app.note = o.reason() + "; waiting for it, not overriding it";
                 }
                 allDone &= app.done;
-                allSynced &= app.done || Assessor.syncedAt(snap, revision, app.sourceIndex);
+                allSynced &= app.done || Assessor.syncedAt(snap, rev, app.sourceIndex);
             }
             run.transientFailures = 0;
             run.lastError = null;
@@ -299,10 +303,14 @@ public final class Verifier implements AutoCloseable {
                 listener.synced(run.commit.project(), run.commit.stage(), elapsed);
             }
             if (allDone) {
+                run.appsDoneAt = clock.instant();
                 listener.healthy(run.commit.project(), run.commit.stage(), elapsed);
                 return startChecks(run);
             }
             return untilDeadline(run, next);
+        } catch (SourceUpdates.Invalid e) {
+            finish(run, Outcome.ERROR, e.getMessage(), "argocd");
+            return null;
         } catch (ArgoCdException e) {
             if (!e.retryable()) {
                 finish(run, Outcome.ERROR, e.getMessage(), "argocd");
@@ -319,6 +327,29 @@ public final class Verifier implements AutoCloseable {
                     run.key, e.getMessage(), backoff.toMillis());
             return untilDeadline(run, backoff);
         }
+    }
+
+    /**
+     * Kargo's {@code argocd-update} source updates: evaluates what is left of their expressions with the earlier
+     * steps' outputs, patches the Application when a source differs from what is asked (nothing when it already is:
+     * a replay patches nothing), and makes the source's {@code desiredRevision} the revision to sync and wait for.
+     */
+    private void updateSources(Run run, AppTrack app, String server) {
+        if (app.sources != null && !app.sources.isEmpty()) {
+            List<io.freightline.events.ArgoCDTarget.SourceUpdate> resolved =
+                    SourceUpdates.resolve(app.sources, run.commit, app.ref.display());
+            SourceUpdates.Plan plan = SourceUpdates.plan(argo.application(server, app.ref), resolved, app.ref.display());
+            if (plan.mergePatch() != null) {
+                argo.patch(server, app.ref, plan.mergePatch());
+                LOG.log(System.Logger.Level.INFO, "promotion {0}: updated {1}: {2}", run.commit.promotionId(),
+                        app.ref.display(), String.join(", ", plan.changes()));
+            }
+            if (plan.revision() != null) {
+                app.revision = plan.revision();
+                app.sourceIndex = plan.sourceIndex();
+            }
+        }
+        app.planned = true;
     }
 
     /** The wait, shortened so that the step after it comes no later than the stage timeout. */
@@ -349,7 +380,9 @@ public final class Verifier implements AutoCloseable {
         List<AppTrack> apps = new ArrayList<>();
         if (target.apps() != null) {
             for (ArgoCDTarget.App a : target.apps()) {
-                apps.add(new AppTrack(new AppRef(a.name(), a.namespace(), a.project(), a.sourceIndex())));
+                AppTrack t = new AppTrack(new AppRef(a.name(), a.namespace(), a.project(), a.sourceIndex()));
+                t.sources = a.sources();
+                apps.add(t);
             }
         }
         if (target.labelSelector() != null && !target.labelSelector().isBlank()) {
@@ -601,12 +634,42 @@ public final class Verifier implements AutoCloseable {
         List<VerificationCompleted.CheckResult> checks = run.checks == null ? null : run.checks.stream()
                 .filter(t -> t.result != null).map(t -> t.result).toList();
         VerificationCompleted event = new VerificationCompleted(c.promotionId(), c.project(), c.stage(), c.freightId(),
-                c.commitSha(), outcome, message, verifier, apps, checks, run.started, clock.instant());
+                c.commitSha(), outcome, message, verifier, apps, checks, run.started, clock.instant(),
+                stepResults(run, outcome, message));
         if (outcome != Outcome.VERIFIED) {
             LOG.log(System.Logger.Level.INFO, "promotion {0} in {1}/{2}: {3}: {4}", c.promotionId(), c.project(),
                     c.stage(), outcome, message);
         }
         publish(run, event, 0);
+    }
+
+    /**
+     * The {@code argocd-update} step's result: Succeeded once every app was Synced and Healthy at its revision (the
+     * checks after it are the verification's, not the step's), Failed when an app degraded or its sync failed,
+     * Errored when Argo CD was unusable, the update was invalid or the step timed out. Outputs as Kargo's:
+     * {@code apps[{name, namespace}]}.
+     */
+    private List<io.freightline.events.StepResult> stepResults(Run run, Outcome outcome, String message) {
+        io.freightline.events.ArgoCDTarget target = run.commit.argocd();
+        if (target == null) {
+            return null;
+        }
+        String alias = target.step() != null ? target.step() : "argocd-update";
+        Instant end = run.appsDoneAt != null ? run.appsDoneAt : clock.instant();
+        long ms = Duration.between(run.started, end).toMillis();
+        String status = run.appsDoneAt != null || outcome == Outcome.VERIFIED ? "Succeeded"
+                : outcome == Outcome.FAILED ? "Failed" : "Errored";
+        List<Map<String, Object>> apps = new ArrayList<>();
+        if (run.apps != null) {
+            for (AppTrack a : run.apps) {
+                Map<String, Object> m = new java.util.LinkedHashMap<>();
+                m.put("name", a.ref.name());
+                m.put("namespace", a.last != null && a.last.namespace() != null ? a.last.namespace() : a.ref.namespace());
+                apps.add(m);
+            }
+        }
+        return List.of(new io.freightline.events.StepResult("argocd-update", alias, status,
+                status.equals("Succeeded") ? null : message, ms, Map.of("apps", apps)));
     }
 
     private void publish(Run run, VerificationCompleted event, int attempt) {
@@ -683,6 +746,8 @@ public final class Verifier implements AutoCloseable {
         int transientFailures;
         String lastError;
         boolean syncedReported;
+        /** When every app was Synced and Healthy: the end of the argocd-update step. */
+        volatile Instant appsDoneAt;
 
         Run(PromotionCommitted commit, String key, Instant started, Duration timeout) {
             this.commit = commit;
@@ -706,6 +771,12 @@ public final class Verifier implements AutoCloseable {
         String windowMessage;
         AppSnapshot last;
         String note = "not looked at yet";
+        /** Kargo's source updates of the argocd-update step, or null. */
+        List<io.freightline.events.ArgoCDTarget.SourceUpdate> sources;
+        /** The source updates were applied (or there are none). */
+        boolean planned;
+        /** The revision to sync and wait for, when a source update names one; else the promotion's commit. */
+        String revision;
 
         AppTrack(AppRef ref) {
             this.ref = ref;

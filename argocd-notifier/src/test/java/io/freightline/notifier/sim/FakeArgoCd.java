@@ -174,6 +174,10 @@ public final class FakeArgoCd implements AutoCloseable {
         volatile int step;
         public volatile String requestedRevision;
         public final List<JsonNode> syncBodies = new CopyOnWriteArrayList<>();
+        /** Chart names of multi-source sources, by repo URL (spec.sources[].chart). */
+        public final Map<String, String> charts = new ConcurrentHashMap<>();
+        /** JSON merge patches received ({@code PATCH …/{name}}, patchType merge), applied in order to every render. */
+        public final List<JsonNode> patches = new CopyOnWriteArrayList<>();
         public volatile int syncPostsDuringForeignOperation;
 
         App(String name) {
@@ -258,6 +262,11 @@ public final class FakeArgoCd implements AutoCloseable {
                 for (int i = 0; i < sources.size(); i++) {
                     ObjectNode s = single.deepCopy();
                     s.put("repoURL", sources.get(i));
+                    if (charts.containsKey(sources.get(i))) {
+                        s.remove("path");
+                        s.remove("plugin");
+                        s.put("chart", charts.get(sources.get(i)));
+                    }
                     arr.add(s);
                     boolean ours = i == sources.size() - 1;
                     compared.add(ours ? comparedRevision : "other-" + i);
@@ -287,6 +296,9 @@ public final class FakeArgoCd implements AutoCloseable {
             }
             if (pending) {
                 app.set("operation", operation.deepCopy());
+            }
+            for (JsonNode patch : patches) {
+                merge(app, patch);
             }
             return app;
         }
@@ -363,6 +375,14 @@ public final class FakeArgoCd implements AutoCloseable {
                     app.onGet();
                     return json(200, app.render());
                 }
+                if (parts.length == 5 && method.equals("PATCH")) {
+                    JsonNode b = read(body);
+                    if (!"merge".equals(b.path("patchType").asText())) {
+                        return error(400, 3, "unsupported patch type " + b.path("patchType").asText());
+                    }
+                    app.patches.add(read(b.path("patch").asText()));
+                    return json(200, app.render());
+                }
                 if (parts.length == 6 && parts[5].equals("syncwindows") && method.equals("GET")) {
                     if (app.windowReadFailures > 0) {
                         app.windowReadFailures--;
@@ -410,6 +430,20 @@ public final class FakeArgoCd implements AutoCloseable {
         public boolean applyGlobally() {
             return true;
         }
+    }
+
+    /** RFC 7386 JSON merge patch: objects merge key by key, null removes, anything else replaces. */
+    static void merge(ObjectNode target, JsonNode patch) {
+        patch.fields().forEachRemaining(e -> {
+            JsonNode v = e.getValue();
+            if (v.isNull()) {
+                target.remove(e.getKey());
+            } else if (v.isObject() && target.path(e.getKey()).isObject()) {
+                merge((ObjectNode) target.get(e.getKey()), v);
+            } else {
+                target.set(e.getKey(), v.deepCopy());
+            }
+        });
     }
 
     private static boolean matches(App app, String selector) {

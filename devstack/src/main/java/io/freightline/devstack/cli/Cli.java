@@ -33,6 +33,7 @@ public final class Cli {
 
               demo                                   run the embedded default until Ctrl-C
               get projects|stages|warehouses|freight|promotions|audit [NAME]
+                                                     (get promotion ID also lists each step: alias, status, duration, error)
               promote  --stage S --freight ID|ALIAS  promote freight into a stage (older freight: a rollback)
               approve  --stage S --freight ID|ALIAS  approve freight for a stage
               rollback --stage S [--freight ID|ALIAS] put the stage back on its last verified (or the given) freight
@@ -74,6 +75,18 @@ public final class Cli {
                     col("BY", "requestedBy"), col("UPDATED", "updatedAt"), col("MESSAGE", "message", "reason")),
             "audit", List.of(col("TIME", "at"), col("ACTOR", "actor"), col("ACTION", "action"), col("TARGET", "target"),
                     col("REASON", "reason"), col("DETAIL", "detail")));
+
+    /** The steps of one promotion ({@code get promotion ID}), from every service that ran one. */
+    static final List<Column> STEP_COLUMNS = List.of(col("STEP", "as"), col("USES", "uses"), col("STATUS", "status"),
+            computed("DURATION", Cli::duration), col("STARTED", "startedAt"), col("MESSAGE", "message"));
+
+    static String duration(JsonNode step) {
+        if (!step.path("durationMillis").isNumber()) {
+            return null;
+        }
+        long ms = step.path("durationMillis").asLong();
+        return ms < 1000 ? ms + "ms" : String.format(java.util.Locale.ROOT, "%.1fs", ms / 1000.0);
+    }
 
     /** A column: header and dotted paths, or a computed cell ({@code compute} non-null). */
     record Column(String header, List<String> paths, Function<JsonNode, String> compute) {
@@ -158,6 +171,9 @@ public final class Cli {
             throw new IllegalArgumentException("get what? projects, stages, warehouses, freight, promotions or audit");
         }
         String what = args.positional.get(0);
+        if (what.equals("promotion")) {
+            what = "promotions";
+        }
         String name = args.positional.size() > 1 ? args.positional.get(1) : null;
         if (!COLUMNS.containsKey(what)) {
             throw new IllegalArgumentException("cannot get '" + what + "': projects, stages, warehouses, freight, promotions or audit");
@@ -213,6 +229,10 @@ public final class Cli {
             return 0;
         }
         out.print(table(COLUMNS.get(what), items(body)));
+        if (what.equals("promotions") && name != null && body.path("steps").isArray() && !body.path("steps").isEmpty()) {
+            out.println();
+            out.print(table(STEP_COLUMNS, items(body.path("steps"))));
+        }
         return 0;
     }
 
@@ -269,6 +289,16 @@ public final class Cli {
             return 0;
         }
         StringBuilder summary = new StringBuilder();
+        if (body != null) {
+            // other Kubernetes kinds of a GitOps folder (Argo CD Applications, ConfigMaps, ...): one line each
+            for (JsonNode skipped : body.path("skipped")) {
+                if (skipped instanceof ObjectNode o) {
+                    if (files.size() > 1 && name.equals(o.path("file").asText())) relocate(o, ranges);
+                    summary.append(o.path("file").asText()).append(' ').append(o.path("document").asText())
+                            .append(": skipped ").append(o.path("resource").asText()).append(" (not a Kargo resource)\n");
+                }
+            }
+        }
         summary.append("applied ").append(files.size()).append(files.size() == 1 ? " file" : " files")
                 .append(" (").append(documents).append(documents == 1 ? " document" : " documents").append(")\n");
         if (body != null) {

@@ -403,7 +403,13 @@ public class PromotionWriter implements AutoCloseable {
                 }
                 for (Ran r : results) {
                     PromotionRequested req = r.pending().request();
-                    publish(r.pending(), event(req, r.outcome(), r.branch(), r.commit(), r.reason(), r.run().results(), null));
+                    PromotionCommitted ev = event(req, r.outcome(), r.branch(), r.commit(), r.reason(), r.run().results(), null);
+                    if (r.run().continueAt() >= 0 && r.outcome() != Outcome.FAILED && r.outcome() != Outcome.NO_CHANGE) {
+                        // the pull-request steps need the pushed branch: they carry on off this repository's thread
+                        pullRequests.continueAfterPush(this, r.pending(), ev, r.run());
+                    } else {
+                        publish(r.pending(), ev);
+                    }
                 }
                 return;
             } catch (RetryableStep | java.io.IOException e) {
@@ -501,10 +507,22 @@ public class PromotionWriter implements AutoCloseable {
             "set-freight-alias");
 
     /** @param outputs each step's outputs by its alias ({@code step-<n>} when it has none) */
-    record StepRun(List<StepResult> results, StepException error, Map<String, Map<String, Object>> outputs) {
+    /**
+     * @param continueAt index of the first pull-request step, which runs with the rest after the push (-1: none)
+     */
+    record StepRun(List<StepResult> results, StepException error, Map<String, Map<String, Object>> outputs,
+                   int continueAt) {
         StepRun(List<StepResult> results, StepException error) {
-            this(results, error, Map.of());
+            this(results, error, Map.of(), -1);
         }
+
+        StepRun(List<StepResult> results, StepException error, Map<String, Map<String, Object>> outputs) {
+            this(results, error, outputs, -1);
+        }
+    }
+
+    StepRegistry steps() {
+        return steps;
     }
 
     StepRun runSteps(io.freightline.gitwriter.domain.Workspace ws, GitWork git, PromotionRequested r) {
@@ -516,6 +534,15 @@ public class PromotionWriter implements AutoCloseable {
         for (PromotionStep s : r.steps()) {
             long t0 = System.nanoTime();
             n++;
+            if (PullRequestFlow.STEPS.contains(s.uses())) {
+                if (git == GitWork.NONE) {
+                    StepException e = StepException.terminal(s.uses() + " needs the branch a git-push of this template "
+                            + "pushed: start the template with git-clone (or use git.pullRequest for the implied commit)");
+                    results.add(new StepResult(s.uses(), s.as(), "FAILED", e.getMessage(), 0));
+                    return new StepRun(results, e, outputs);
+                }
+                return new StepRun(results, null, outputs, n - 1); // carried on after the push
+            }
             if (OTHER_SERVICES.contains(s.uses())) {
                 results.add(new StepResult(s.uses(), s.as(), "SKIPPED", "carried out by "
                         + (s.uses().startsWith("argocd-") ? "the argocd-notifier" : "the promotion-engine"), 0));

@@ -4,9 +4,13 @@ import io.freightline.events.EventCodec;
 import io.freightline.events.PromotionCommitted;
 import io.freightline.events.PromotionCommitted.Outcome;
 import io.freightline.events.PromotionRequested;
+import io.freightline.events.PromotionStep;
+import io.freightline.events.StepResult;
 import io.freightline.gitwriter.config.GitWriterConfig;
 import io.freightline.gitwriter.domain.Redact;
+import io.freightline.gitwriter.domain.StepContext;
 import io.freightline.gitwriter.domain.StepException;
+import io.freightline.gitwriter.steps.StepRegistry;
 import org.eclipse.jgit.lib.ObjectId;
 import org.jboss.logging.Logger;
 
@@ -15,13 +19,22 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 
 /**
- * Pull-request mode: commits the promotion on {@code freightline/<stage>/<promotion>}, opens a pull request to the
+ * Pull requests, in two forms that share one {@link PullRequestProvider}. The pull-request steps of a template
+ * ({@code git-open-pr}, {@code git-wait-for-pr}, {@code git-merge-pr}) run here after the batch's push, on this
+ * flow's own thread, so a pull request that waits for a review never holds the repository's other promotions: a
+ * step answering "still open" (retryable) is tried again every poll interval until it succeeds, fails or passes its
+ * {@code retry.timeout} (default {@code pr.merge-timeout}); meanwhile the promotion is reported PR_OPENED.
+ * <p>
+ * Pull-request mode ({@code git.pullRequest}): commits the promotion on {@code freightline/<stage>/<promotion>}, opens a pull request to the
  * stage's branch, reports PR_OPENED, then polls until it is merged (PUSHED with the merge commit) or closed
  * (FAILED). Open pull requests are remembered in the workdir so a restart keeps watching them.
  */
@@ -30,6 +43,18 @@ public class PullRequestFlow implements AutoCloseable {
 
     /** What is remembered of an open pull request. */
     public record Watch(PromotionRequested request, long number, String url, String commit, Instant openedAt) {
+    }
+
+    /** The steps that talk to the Git host's pull-request API and run after the batch's push. */
+    public static final java.util.Set<String> STEPS = java.util.Set.of("git-open-pr", "git-wait-for-pr", "git-merge-pr");
+
+    /**
+     * A templated promotion carried on after its push: the steps from {@code next} on, what the earlier ones
+     * recorded, and since when the step at {@code next} waits. Remembered in the workdir while it waits.
+     */
+    public record Continuation(PromotionRequested request, int next, Map<String, Map<String, Object>> outputs,
+                               List<StepResult> results, Outcome outcome, String branch, String commit, String prURL,
+                               Instant waitingSince) {
     }
 
     private final GitWriterConfig config;
@@ -53,6 +78,11 @@ public class PullRequestFlow implements AutoCloseable {
         this.writer = w;
         try (var files = Files.list(stateDir())) {
             for (Path f : files.toList()) {
+                if (f.getFileName().toString().endsWith(CONTINUATION)) {
+                    Continuation c = EventCodec.mapper().readValue(f.toFile(), Continuation.class);
+                    poller.schedule(() -> advance(c, null), config.pr().pollInterval().toMillis(), TimeUnit.MILLISECONDS);
+                    continue;
+                }
                 Watch watch = EventCodec.mapper().readValue(f.toFile(), Watch.class);
                 schedule(watch);
             }
@@ -156,6 +186,194 @@ public class PullRequestFlow implements AutoCloseable {
                 LOG.warnf("cannot forget pull request %s: %s", w.url(), ex.getMessage());
             }
         });
+    }
+
+    private static final String CONTINUATION = ".steps.json";
+
+    private Path continuationFile(PromotionRequested r) throws IOException {
+        return stateDir().resolve(r.promotionId().replaceAll("[^A-Za-z0-9._-]", "_") + CONTINUATION);
+    }
+
+    /**
+     * Carries a templated promotion on after the batch pushed it: runs its steps from {@code run.continueAt()} on
+     * (the first pull-request step) on this flow's thread. {@code pushed} is the event the push would have
+     * published; the record behind {@code pending} is acknowledged with the first event this publishes.
+     */
+    void continueAfterPush(PromotionWriter w, PromotionWriter.Pending pending, PromotionCommitted pushed,
+                           PromotionWriter.StepRun run) {
+        this.writer = w;
+        Continuation c = new Continuation(pending.request(), run.continueAt(), new LinkedHashMap<>(run.outputs()),
+                new ArrayList<>(run.results()), pushed.outcome(), pushed.branch(), pushed.commitSha(), null, null);
+        poller.execute(() -> advance(c, pending));
+    }
+
+    /** Runs the continuation's steps in order until one has to wait (then again later), fails, or all are done. */
+    private void advance(Continuation c, PromotionWriter.Pending first) {
+        PromotionRequested r = c.request();
+        List<StepResult> results = new ArrayList<>(c.results());
+        Map<String, Map<String, Object>> outputs = new LinkedHashMap<>(c.outputs());
+        String commit = c.commit();
+        String prURL = c.prURL();
+        try {
+            List<PromotionStep> steps = r.steps();
+            for (int i = c.next(); i < steps.size(); i++) {
+                PromotionStep s = steps.get(i);
+                String alias = s.as() != null ? s.as() : "step-" + (i + 1);
+                if (PromotionWriter.OTHER_SERVICES.contains(s.uses())) {
+                    results.add(new StepResult(s.uses(), s.as(), "SKIPPED", "carried out by "
+                            + (s.uses().startsWith("argocd-") ? "the argocd-notifier" : "the promotion-engine"), 0));
+                    continue;
+                }
+                if (!STEPS.contains(s.uses())) {
+                    results.add(new StepResult(s.uses(), s.as(), "FAILED", "runs after a pull-request step", 0));
+                    end(c, first, PromotionWriter.event(r, Outcome.FAILED, c.branch(), null, "step " + alias + " ("
+                            + s.uses() + ") follows a pull-request step: after git-open-pr, git-wait-for-pr or "
+                            + "git-merge-pr only pull-request steps and steps of other services can run", results, prURL));
+                    return;
+                }
+                Instant since = i == c.next() && c.waitingSince() != null ? c.waitingSince() : Instant.now();
+                long t0 = System.nanoTime();
+                Duration limit;
+                Duration every;
+                try {
+                    limit = limit(s);
+                    every = interval(s);
+                } catch (StepException e) {
+                    results.add(new StepResult(s.uses(), s.as(), "FAILED", e.getMessage(), 0));
+                    end(c, first, PromotionWriter.event(r, Outcome.FAILED, c.branch(), null, "step " + alias + ": "
+                            + e.getMessage(), results, prURL));
+                    return;
+                }
+                try {
+                    StepContext ctx = new StepContext(NO_FILES, r.freight(), r.project(), r.stage(), r.promotionId(),
+                            io.freightline.gitwriter.domain.GitWork.NONE, new LinkedHashMap<>());
+                    StepRegistry.Ran ran = writer.steps().run(s.uses(), s.config(), ctx);
+                    outputs.put(alias, ran.outputs());
+                    results.add(new StepResult(s.uses(), s.as(), "SUCCEEDED", ran.message(),
+                            Duration.ofNanos(System.nanoTime() - t0).toMillis()));
+                    if (ran.outputs().get("commit") instanceof String sha) {
+                        commit = sha;
+                    }
+                    if (ran.outputs().get("pr") instanceof Map<?, ?> pr && pr.get("url") instanceof String url) {
+                        prURL = url;
+                    }
+                } catch (StepException e) {
+                    String reason = Redact.text(e.getMessage());
+                    if (e.retryable() && Duration.between(since, Instant.now()).compareTo(limit) < 0) {
+                        Continuation waiting = new Continuation(r, i, outputs, results, c.outcome(), c.branch(), commit,
+                                prURL, since);
+                        Files.writeString(continuationFile(r), EventCodec.toJson(waiting));
+                        if (first != null) {
+                            List<StepResult> shown = new ArrayList<>(results);
+                            shown.add(new StepResult(s.uses(), s.as(), "RUNNING", reason, 0));
+                            writer.publish(first, PromotionWriter.event(r, Outcome.PR_OPENED, c.branch(), commit, reason,
+                                    shown, prURL));
+                        }
+                        poller.schedule(() -> advance(waiting, null), every.toMillis(), TimeUnit.MILLISECONDS);
+                        return;
+                    }
+                    if (e.retryable()) {
+                        reason = "step " + alias + " (" + s.uses() + ") gave up after " + limit + ": " + reason;
+                    }
+                    results.add(new StepResult(s.uses(), s.as(), "FAILED", reason,
+                            Duration.ofNanos(System.nanoTime() - t0).toMillis()));
+                    end(c, first, PromotionWriter.event(r, Outcome.FAILED, c.branch(), null, reason, results, prURL));
+                    return;
+                }
+            }
+            Outcome outcome = commit != null && !commit.equals(c.commit()) ? Outcome.PUSHED : c.outcome();
+            end(c, first, PromotionWriter.event(r, outcome, c.branch(), commit, null, results, prURL));
+        } catch (IOException | RuntimeException e) {
+            LOG.warnf("pull-request steps of %s: %s; trying again", r.promotionId(), Redact.text(String.valueOf(e)));
+            Continuation again = new Continuation(r, c.next(), c.outputs(), c.results(), c.outcome(), c.branch(),
+                    c.commit(), c.prURL(), c.waitingSince());
+            poller.schedule(() -> advance(again, first), config.pr().pollInterval().toMillis(), TimeUnit.MILLISECONDS);
+        }
+    }
+
+    /** Publishes the continuation's final event and forgets it once the event is durable. */
+    private void end(Continuation c, PromotionWriter.Pending first, PromotionCommitted event) {
+        Runnable forget = () -> {
+            try {
+                Files.deleteIfExists(continuationFile(c.request()));
+            } catch (IOException ex) {
+                LOG.warnf("cannot forget the pull-request steps of %s: %s", c.request().promotionId(), ex.getMessage());
+            }
+        };
+        if (first != null) {
+            writer.publish(first, event);
+            first.done().whenComplete((v, e) -> forget.run());
+            return;
+        }
+        writer.publishLater(event).whenComplete((v, e) -> {
+            if (e != null) {
+                poller.schedule(() -> end(c, null, event), config.pr().pollInterval().toMillis(), TimeUnit.MILLISECONDS);
+            } else {
+                forget.run();
+            }
+        });
+    }
+
+    /** How long a step may keep answering "still open": its {@code retry.timeout}, else {@code pr.merge-timeout}. */
+    private Duration limit(PromotionStep s) throws StepException {
+        if (s.retry() != null && s.retry().timeout() != null && !s.retry().timeout().isBlank()) {
+            return io.freightline.gitwriter.domain.GoDurations.parse("retry.timeout", s.retry().timeout());
+        }
+        return config.pr().mergeTimeout();
+    }
+
+    /** The step's {@code pollInterval}, else {@code pr.poll-interval}; never below 100 ms. */
+    private Duration interval(PromotionStep s) throws StepException {
+        Duration d = config.pr().pollInterval();
+        if (s.config() != null && s.config().get("pollInterval") instanceof String text) {
+            d = io.freightline.gitwriter.domain.GoDurations.parse("pollInterval", text);
+        }
+        return d.compareTo(Duration.ofMillis(100)) < 0 ? Duration.ofMillis(100) : d;
+    }
+
+    /** The pull-request steps touch no files; a step that tries is told so. */
+    private static final io.freightline.gitwriter.domain.Workspace NO_FILES = new NoFiles();
+
+    private static final class NoFiles implements io.freightline.gitwriter.domain.Workspace {
+        private static StepException none() {
+            return StepException.terminal("no files: this step runs after the push, outside the working trees");
+        }
+
+        public String resolve(String userPath) throws StepException {
+            throw none();
+        }
+
+        public java.util.Optional<byte[]> read(String path) throws StepException {
+            throw none();
+        }
+
+        public void write(String path, byte[] content) throws StepException {
+            throw none();
+        }
+
+        public void copy(String from, String to) throws StepException {
+            throw none();
+        }
+
+        public boolean delete(String path) throws StepException {
+            throw none();
+        }
+
+        public boolean isDirectory(String path) {
+            return false;
+        }
+
+        public boolean isFile(String path) {
+            return false;
+        }
+
+        public List<String> files(String folder) {
+            return List.of();
+        }
+
+        public Path materialize(String folder) throws StepException {
+            throw none();
+        }
     }
 
     @Override

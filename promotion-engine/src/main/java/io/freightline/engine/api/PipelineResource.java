@@ -301,7 +301,7 @@ public class PipelineResource {
             if (r == null) status = Math.max(status, 202);
             else if (!r.succeeded()) status = Math.max(status, r.status());
         }
-        return Response.status(status).entity(Map.of("projects", results)).build();
+        return Response.status(status).entity(Map.of("projects", results, "skipped", m.skipped())).build();
     }
 
     private static String reason(ReasonRequest body) {

@@ -59,7 +59,7 @@ public final class Views {
                 if (p != null) recent.add(PromotionView.of(ps, p));
             }
             Model.Promotion running = st.running == null ? null : ps.promotions.get(st.running);
-            return new StageView(ps.name, spec.name(), spec.requestedFreight(), spec.policy(), ps.paused(spec.name()),
+            return new StageView(ps.name, spec.name(), spec.requestedFreight(), ps.effectivePolicy(spec), ps.paused(spec.name()),
                     st.hold, st.health.name(),
                     st.current.values().stream().map(id -> FreightSummary.of(ps.freight.get(id))).toList(),
                     st.lastVerified.values().stream().map(id -> FreightSummary.of(ps.freight.get(id))).toList(),

@@ -123,10 +123,14 @@ public final class Engine {
         ProjectState ps = projectOrCreate(project);
         List<String> changed = new ArrayList<>();
         for (Specs.ProjectSpec p : m.projects()) {
+            // a Project document alone keeps the promotion policies of the ProjectConfig applied before
+            Specs.ProjectSpec next = p.promotionPolicies() == null && ps.spec != null ? ps.spec : p;
             if (ps.spec == null) {
-                ps.spec = p;
                 changed.add("Project " + p.name());
+            } else if (!next.equals(ps.spec)) {
+                changed.add("ProjectConfig " + p.name());
             }
+            ps.spec = next;
         }
         for (WarehouseSpec w : m.warehouses()) {
             if (!w.equals(ps.warehouses.get(w.name()))) {
@@ -173,7 +177,7 @@ public final class Engine {
             }
             if (accepted) {
                 fx.dirty.add(key(ps.name, "warehouse", w.name()));
-                mintFreight(ps, w, fx, now);
+                if (!w.manual()) mintFreight(ps, w, fx, now);
             }
         }
         if (!fx.dirty.isEmpty()) reconcile(ps, fx, now);
@@ -193,6 +197,7 @@ public final class Engine {
         }
         String id = FreightIds.freightId(refs);
         if (ps.freight.containsKey(id)) return;
+        if (w.freightCreationCriteria() != null && !meetsCriteria(ps, w, id, refs, fx, now)) return;
         Freight f = new Freight();
         f.id = id;
         f.alias = Model.share(FreightIds.alias(id));
@@ -208,6 +213,23 @@ public final class Engine {
         audit(ps, fx, now, ENGINE_ACTOR, "freight-created", "freight/" + id, "new artifacts in warehouse " + w.name(),
                 f.alias + ": " + String.join(", ", f.artifacts.stream().map(ArtifactRef::canonical).toList()));
         collectFreight(ps, w.name(), fx, now);
+    }
+
+    /**
+     * Kargo's {@code freightCreationCriteria}: the expression sees the candidate freight's artifacts
+     * ({@code imageFrom}, {@code chartFrom}, {@code commitFrom}); false (or an error, audited) creates nothing.
+     */
+    private boolean meetsCriteria(ProjectState ps, WarehouseSpec w, String id, List<ArtifactRef> refs, Effects fx, Instant now) {
+        io.freightline.events.FreightRef candidate = new io.freightline.events.FreightRef(id, FreightIds.alias(id), w.name(), refs);
+        io.freightline.template.expr.Scope scope = Expressions.scope(
+                new Expressions.Context(ps.name, null, null, ENGINE_ACTOR, List.of(candidate), Map.of()));
+        try {
+            return io.freightline.template.expr.Expressions.condition(w.freightCreationCriteria(), scope);
+        } catch (RuntimeException e) {
+            audit(ps, fx, now, ENGINE_ACTOR, "freight-not-created", "warehouse/" + w.name(),
+                    "freightCreationCriteria failed", e.getMessage());
+            return false;
+        }
     }
 
     /**
@@ -573,13 +595,41 @@ public final class Engine {
     }
 
     private void reconcile(ProjectState ps, Effects fx, Instant now) {
+        passThroughControlFlowStages(ps, fx, now);
         for (StageSpec spec : ps.stages.values()) {
             StageState st = ps.stage(spec.name());
-            for (String wh : spec.origins()) {
+            for (String wh : controlFlow(spec) ? List.<String>of() : spec.origins()) {
                 autoPromote(ps, spec, st, wh, fx, now);
             }
             dispatch(ps, spec, st, fx, now);
         }
+    }
+
+    /**
+     * Kargo's control-flow stages (no promotion steps and no git target) deploy nothing: freight that becomes
+     * available to one counts as verified there at once, so stages downstream of it can take it (fan-in, fan-out).
+     */
+    private void passThroughControlFlowStages(ProjectState ps, Effects fx, Instant now) {
+        boolean changed = true;
+        for (int round = 0; changed && round <= ps.stages.size(); round++) {
+            changed = false;
+            for (StageSpec spec : ps.stages.values()) {
+                if (!controlFlow(spec) || ps.paused(spec.name())) continue;
+                for (Freight f : ps.freight.values()) {
+                    if (f.verifiedIn.containsKey(spec.name()) || !available(ps, spec, f, now)) continue;
+                    f.verifiedIn.put(spec.name(), now);
+                    fx.dirty.add(key(ps.name, "freight", f.id));
+                    audit(ps, fx, now, ENGINE_ACTOR, "verified", "stage/" + spec.name(), "control-flow stage",
+                            "freight " + f.alias + " (" + f.id + ") passes through");
+                    changed = true;
+                }
+            }
+        }
+    }
+
+    /** A stage without promotion steps and without a git target only routes freight. */
+    public static boolean controlFlow(StageSpec spec) {
+        return spec.steps().isEmpty() && spec.git() == null && spec.argocd() == null;
     }
 
     /** Starts the head of the queue when nothing runs in the stage. */
@@ -593,7 +643,7 @@ public final class Engine {
             }
             if (spec.git() == null && spec.steps().isEmpty()) {
                 st.queue.remove(0);
-                fail(ps, p, "stage has no git target and no steps", fx, now);
+                fail(ps, p, "control-flow stage (no steps, no git target): nothing to promote; freight passes through it once available", fx, now);
                 continue;
             }
             try {
@@ -731,9 +781,16 @@ public final class Engine {
         List<ArgoCDTarget.App> apps = new ArrayList<>();
         for (ArgoCDTarget.App a : argocd.apps()) {
             Object name = Expressions.render(Map.of("name", a.name()), scope).get("name");
-            apps.add(new ArgoCDTarget.App(String.valueOf(name), a.namespace(), a.project(), a.sourceIndex()));
+            List<ArgoCDTarget.SourceUpdate> sources = a.sources();
+            if (sources != null) { // what only the running steps know (outputs.commit.commit) stays for the notifier
+                Object rendered = Expressions.render(Map.of("s", io.freightline.events.EventCodec.mapper().convertValue(sources, List.class)), scope).get("s");
+                sources = io.freightline.events.EventCodec.mapper().convertValue(rendered,
+                        new com.fasterxml.jackson.core.type.TypeReference<List<ArgoCDTarget.SourceUpdate>>() { });
+            }
+            apps.add(new ArgoCDTarget.App(String.valueOf(name), a.namespace(), a.project(), a.sourceIndex(), sources));
         }
-        return new ArgoCDTarget(argocd.server(), apps, argocd.labelSelector(), argocd.timeoutSeconds(), argocd.hardRefresh());
+        return new ArgoCDTarget(argocd.server(), apps, argocd.labelSelector(), argocd.timeoutSeconds(), argocd.hardRefresh(),
+                argocd.step());
     }
 
     private void autoPromote(ProjectState ps, StageSpec spec, StageState st, String wh, Effects fx, Instant now) {
@@ -742,7 +799,7 @@ public final class Engine {
         String target = target(ps, st, wh);
         String unsoaked = newestVerifiedIgnoringSoak(ps, spec, req);
         boolean soaking = unsoaked != null && (candidate == null || !candidate.id.equals(unsoaked)) && !unsoaked.equals(target);
-        Guards.Input in = new Guards.Input(ps.paused(spec.name()), spec.policy().autoPromotion(), st.hold != null,
+        Guards.Input in = new Guards.Input(ps.paused(spec.name()), ps.autoPromotion(spec), st.hold != null,
                 candidate == null ? null : candidate.id, target,
                 candidate != null && st.failedFreight.contains(candidate.id),
                 spec.policy().approvalRequired(), candidate != null && candidate.approvedFor.containsKey(spec.name()),
@@ -795,7 +852,7 @@ public final class Engine {
     }
 
     private Freight candidate(ProjectState ps, StageSpec spec, FreightRequest req, Instant now) {
-        if (spec.policy().selectionPolicy() == Specs.SelectionPolicy.MatchUpstream && !req.stages().isEmpty()) {
+        if (spec.selectionPolicy(req) == Specs.SelectionPolicy.MatchUpstream && !req.stages().isEmpty()) {
             StageState up = ps.stageStates.get(req.stages().get(0));
             String id = up == null ? null : up.current.get(req.warehouse());
             Freight f = id == null ? null : ps.freight.get(id);

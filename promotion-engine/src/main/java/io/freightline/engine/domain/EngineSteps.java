@@ -105,7 +105,8 @@ public final class EngineSteps {
 
     /**
      * Results of steps 0..{@code upTo-1} as the runtime reads them: the engine's own results where it ran the step,
-     * else what the other services reported for that alias (their statuses in Kargo's spelling), else Skipped.
+     * else what the other services reported for that alias (or, without an alias, at that position for that step),
+     * with statuses in Kargo's spelling; else Skipped.
      */
     static List<StepResult> aligned(List<PromotionStep> steps, int upTo, List<StepResult> engine, List<StepResult> others) {
         Map<String, StepResult> byAlias = new LinkedHashMap<>();
@@ -117,8 +118,12 @@ public final class EngineSteps {
             PromotionStep s = steps.get(i);
             String alias = TemplateRuntime.alias(s, i);
             StepResult r = i < engine.size() ? engine.get(i) : byAlias.get(alias);
+            if (r == null && others != null && i < others.size() && others.get(i).as() == null
+                    && s.uses().equals(others.get(i).uses())) {
+                r = others.get(i); // the implied-steps writer reports one result per step, without aliases
+            }
             if (r == null) r = new StepResult(s.uses(), alias, "Skipped", null, 0);
-            out.add(new StepResult(r.uses(), alias, kargoStatus(r.status()), r.message(), r.durationMillis(), r.outputs()));
+            out.add(new StepResult(r.uses(), alias, kargoStatus(r.status()), r.message(), r.durationMillis(), r.outputs(), r.startedAt()));
         }
         return out;
     }

@@ -19,6 +19,7 @@ import io.freightline.events.VerificationCheck;
 import io.freightline.template.catalog.StepCatalog;
 import io.freightline.template.expr.Scope;
 import io.freightline.template.spec.PromotionTemplates;
+import io.freightline.versions.Policy;
 import org.snakeyaml.engine.v2.api.Load;
 import org.snakeyaml.engine.v2.api.LoadSettings;
 
@@ -41,8 +42,17 @@ import java.util.regex.Pattern;
 public final class ManifestParser {
     public static final Set<String> API_VERSIONS = Set.of("freightline.io/v1alpha1", "kargo.akuity.io/v1alpha1");
     private static final Pattern NAME = Pattern.compile("[a-z0-9]([-a-z0-9]*[a-z0-9])?");
+    private static final Pattern PLATFORM = Pattern.compile("[a-z0-9]+/[a-z0-9]+(/[a-z0-9]+)?");
     /** Manifests travel to the owning engine as one command record on Kafka, so a file must fit well within one. */
     public static final int MAX_FILE_CHARS = 512 * 1024;
+
+    /** A document that is not a Kargo or Freightline resource, left alone. */
+    public record Skipped(String file, String document, String resource) {
+        @Override
+        public String toString() {
+            return file + " " + document + ": skipped " + resource + " (not a Kargo resource)";
+        }
+    }
 
     /** One file's text. */
     public record Source(String file, String text) {
@@ -63,8 +73,17 @@ public final class ManifestParser {
         }
     }
 
-    /** The parsed documents, in file order. */
-    public record Manifests(List<ProjectSpec> projects, List<WarehouseSpec> warehouses, List<StageSpec> stages) {
+    /**
+     * The parsed documents, in file order. A ProjectConfig becomes its project's {@link ProjectSpec} (with
+     * {@code promotionPolicies}); {@code skipped} names each document that is not a Kargo or Freightline resource
+     * (an Argo CD Application, a ConfigMap, ...), one line each.
+     */
+    public record Manifests(List<ProjectSpec> projects, List<WarehouseSpec> warehouses, List<StageSpec> stages,
+                            List<Skipped> skipped) {
+        public Manifests(List<ProjectSpec> projects, List<WarehouseSpec> warehouses, List<StageSpec> stages) {
+            this(projects, warehouses, stages, List.of());
+        }
+
         public Set<String> projectNames() {
             Set<String> names = new java.util.TreeSet<>();
             projects.forEach(p -> names.add(p.name()));
@@ -76,7 +95,7 @@ public final class ManifestParser {
         public Manifests only(String project) {
             return new Manifests(projects.stream().filter(p -> p.name().equals(project)).toList(),
                     warehouses.stream().filter(w -> w.project().equals(project)).toList(),
-                    stages.stream().filter(s -> s.project().equals(project)).toList());
+                    stages.stream().filter(s -> s.project().equals(project)).toList(), skipped);
         }
 
         public boolean isEmpty() {
@@ -92,6 +111,8 @@ public final class ManifestParser {
         Map<StageSpec, Ctx> stageCtx = new HashMap<>();
         List<Ctx> documents = new ArrayList<>();
         List<PromotionTemplates.Task> tasks = new ArrayList<>();
+        List<ProjectSpec> configs = new ArrayList<>();
+        List<Skipped> skipped = new ArrayList<>();
         Map<String, Map<?, ?>> batchTasks = new HashMap<>();
         List<Map.Entry<Source, List<Object>>> files = new ArrayList<>();
         for (Source src : sources) {
@@ -138,6 +159,16 @@ public final class ManifestParser {
                     // Kargo's credentials Secret (e.g. of the quickstart): accepted and not stored; repository
                     // credentials are the git-writer's configuration and never pass through the engine
                     n.raw();
+                    if (!(map.get("metadata") instanceof Map<?, ?> md && md.get("labels") instanceof Map<?, ?> l
+                            && l.get("kargo.akuity.io/cred-type") != null)) {
+                        skipped.add(skipNote(src.file(), index, map));
+                    }
+                    continue;
+                }
+                if (foreign(map.get("apiVersion"))) {
+                    // a GitOps folder also holds Argo CD Applications, ConfigMaps, ...: not ours, not an error
+                    n.raw();
+                    skipped.add(skipNote(src.file(), index, map));
                     continue;
                 }
                 String apiVersion = n.str("apiVersion", true);
@@ -152,10 +183,20 @@ public final class ManifestParser {
                     c.err("metadata.name", "'" + name + "' is not a DNS label (lower-case letters, digits, '-')");
                 }
                 String ns = meta == null ? null : meta.str("namespace", false);
+                Map<String, String> labels = meta == null ? Map.of() : labels(meta);
                 if (kind == null || name == null) continue;
                 c.doc = "#" + index + " " + kind + " " + (ns == null ? name : ns + "/" + name);
                 switch (kind) {
                     case "Project" -> projects.add(new ProjectSpec(name));
+                    case "ProjectConfig" -> {
+                        if (ns != null && !ns.equals(name)) {
+                            c.err("metadata.name", "a ProjectConfig is named after its project: '" + ns + "'");
+                            continue;
+                        }
+                        Node spec = n.has("spec") ? n.map("spec", true) : null;
+                        List<Specs.PromotionPolicy> policies = spec == null ? List.of() : promotionPolicies(spec);
+                        configs.add(new ProjectSpec(name, policies));
+                    }
                     case "Warehouse", "Stage" -> {
                         if (ns == null) {
                             c.err("metadata.namespace", "required: the project");
@@ -173,7 +214,7 @@ public final class ManifestParser {
                                 if (raw != null) return rawTask(tk, tn, raw);
                                 return existing.task(tk.equals("ClusterPromotionTask") ? null : project, tk, tn);
                             };
-                            StageSpec s = stage(ns, name, spec, resolver);
+                            StageSpec s = stage(ns, name, spec, resolver, labels);
                             if (s != null) {
                                 stages.add(s);
                                 stageCtx.put(s, c);
@@ -190,14 +231,98 @@ public final class ManifestParser {
                         PromotionTemplates.Task t = task(kind, name, spec);
                         if (t != null) tasks.add(t);
                     }
-                    default -> c.err("kind", "'" + kind + "' is not one of Project, Warehouse, Stage, PromotionTask, ClusterPromotionTask");
+                    default -> c.err("kind", "'" + kind + "' is not one of Project, ProjectConfig, Warehouse, Stage, PromotionTask, ClusterPromotionTask"
+                            + (Set.of("Freight", "Promotion").contains(kind) ? " (freight and promotions are made through the API or CLI: freightline create freight, freightline promote)" : ""));
                 }
             }
         }
         documents.forEach(Ctx::reportUnknownFields);
+        // a ProjectConfig joins its Project (in this apply or an earlier one)
+        for (ProjectSpec cfg : configs) {
+            int i = indexOf(projects, cfg.name());
+            if (i >= 0) {
+                projects.set(i, cfg);
+            } else if (existing.hasProject(cfg.name())) {
+                projects.add(cfg);
+            } else {
+                problems.add(new Problem(sources.isEmpty() ? "(manifests)" : sources.get(0).file(), "",
+                        "metadata.namespace", "ProjectConfig '" + cfg.name() + "': project has no Project manifest"));
+            }
+        }
         crossCheck(projects, warehouses, stages, stageCtx, existing, problems, sources);
         if (!problems.isEmpty()) throw new ManifestException(problems);
-        return new Manifests(projects, warehouses, stages);
+        return new Manifests(projects, warehouses, stages, List.copyOf(skipped));
+    }
+
+    private static int indexOf(List<ProjectSpec> projects, String name) {
+        for (int i = 0; i < projects.size(); i++) {
+            if (projects.get(i).name().equals(name)) return i;
+        }
+        return -1;
+    }
+
+    /** Not a Kargo or Freightline resource (any API group but ours; {@code v1} core kinds but Secrets). */
+    private static boolean foreign(Object apiVersion) {
+        if (!(apiVersion instanceof String av)) return false;
+        String group = av.contains("/") ? av.substring(0, av.indexOf('/')) : "";
+        return !group.equals("kargo.akuity.io") && !group.equals("freightline.io");
+    }
+
+    private static Skipped skipNote(String file, int index, Map<?, ?> doc) {
+        Object name = doc.get("metadata") instanceof Map<?, ?> md ? md.get("name") : null;
+        return new Skipped(file, "#" + index, doc.get("apiVersion") + " " + doc.get("kind") + (name == null ? "" : " " + name));
+    }
+
+    private static Map<String, String> labels(Node meta) {
+        if (!(meta.m().get("labels") instanceof Map<?, ?> l)) return Map.of();
+        Map<String, String> out = new java.util.TreeMap<>();
+        l.forEach((k, v) -> out.put(String.valueOf(k), String.valueOf(v)));
+        return out;
+    }
+
+    private static List<Specs.PromotionPolicy> promotionPolicies(Node spec) {
+        List<Specs.PromotionPolicy> out = new ArrayList<>();
+        for (Node p : spec.has("promotionPolicies") ? spec.list("promotionPolicies", true) : List.<Node>of()) {
+            Specs.StageSelector selector;
+            if (p.has("stage")) {
+                // Kargo's deprecated form of stageSelector.name
+                selector = new Specs.StageSelector(p.str("stage", true), null, null);
+                if (p.has("stageSelector")) p.c.err(p.path + ".stage", "set stageSelector or stage, not both");
+            } else {
+                Node sel = p.map("stageSelector", true);
+                if (sel == null) continue;
+                String name = sel.str("name", false);
+                if (name != null) {
+                    String bad = NamePattern.problem(name);
+                    if (bad != null) sel.c.err(sel.path + ".name", bad);
+                }
+                Map<String, String> matchLabels = null;
+                if (sel.has("matchLabels")) {
+                    Node ml = sel.map("matchLabels", true);
+                    if (ml != null) {
+                        matchLabels = new java.util.TreeMap<>();
+                        for (String k : ml.keys()) matchLabels.put(k, ml.str(k, true));
+                    }
+                }
+                List<Specs.LabelRequirement> exprs = null;
+                if (sel.has("matchExpressions")) {
+                    exprs = new ArrayList<>();
+                    for (Node e : sel.list("matchExpressions", true)) {
+                        String op = e.str("operator", true);
+                        if (op != null && !Specs.LabelRequirement.OPERATORS.contains(op)) {
+                            e.c.err(e.path + ".operator", "must be one of In, NotIn, Exists, DoesNotExist");
+                        }
+                        exprs.add(new Specs.LabelRequirement(e.str("key", true), op, e.strings("values")));
+                    }
+                }
+                selector = new Specs.StageSelector(name, matchLabels, exprs);
+            }
+            if (p.has("autoRollback")) {
+                p.c.err(p.path + ".autoRollback", "not supported in a ProjectConfig: set the stage's policy.autoRollback: true (rolls back to the last verified freight when verification fails)");
+            }
+            out.add(new Specs.PromotionPolicy(selector, p.bool("autoPromotionEnabled", false)));
+        }
+        return out;
     }
 
     private static void crossCheck(List<ProjectSpec> projects, List<WarehouseSpec> warehouses, List<StageSpec> stages,
@@ -278,7 +403,28 @@ public final class ManifestParser {
             if (!names.add(s.name())) sub.c.err(sub.path, "duplicate subscription '" + s.name() + "'");
             out.add(s);
         }
-        return new WarehouseSpec(project, name, interval, out);
+        Specs.FreightCreationPolicy policy = Specs.FreightCreationPolicy.Automatic;
+        String fcp = spec.str("freightCreationPolicy", false);
+        if (fcp != null) {
+            try {
+                policy = Specs.FreightCreationPolicy.valueOf(fcp);
+            } catch (IllegalArgumentException e) {
+                spec.c.err("spec.freightCreationPolicy", "must be Automatic or Manual");
+            }
+        }
+        String criteria = null;
+        if (spec.has("freightCreationCriteria")) {
+            Node fcc = spec.map("freightCreationCriteria", true);
+            criteria = fcc == null ? null : fcc.str("expression", false);
+            if (criteria != null && criteria.isBlank()) criteria = null;
+            if (criteria != null) {
+                criteria = criteria.strip();
+                String bad = io.freightline.template.expr.Expressions.checkCondition(criteria);
+                if (bad != null) spec.c.err("spec.freightCreationCriteria.expression", "does not parse: " + bad);
+            }
+        }
+        spec.str("shard", false); // Kargo's controller sharding: every project is one engine task's, nothing to shard
+        return new WarehouseSpec(project, name, interval, out, policy, criteria);
     }
 
     private static Subscription subscription(Node sub) {
@@ -288,29 +434,78 @@ public final class ManifestParser {
             return null;
         }
         String k = kinds.get(0);
+        // Kargo's optional subscription name is a sibling of image/chart/git
+        String subName = sub.str("name", false);
+        if (subName != null && (subName.length() > 63 || !NAME.matcher(subName).matches())) {
+            sub.c.err(sub.path + ".name", "'" + subName + "' is not an RFC 1123 label (at most 63 lower-case letters, digits, '-')");
+        }
         Node n = sub.map(k, true);
         if (n == null) return null;
         String repo = n.str("repoURL", true);
         if (repo == null) return null;
+        if (!k.equals("chart")) deprecatedTagFields(n);
+        int limit = n.integer("discoveryLimit", Policy.DEFAULT_LIMIT);
+        if (limit < 1 || limit > Policy.MAX_LIMIT) {
+            n.c.err(n.path + ".discoveryLimit", "must be between 1 and " + Policy.MAX_LIMIT + " (got " + limit + ")");
+        }
+        if (n.has("insecureSkipTLSVerify") && n.bool("insecureSkipTLSVerify", false)) {
+            n.c.err(n.path + ".insecureSkipTLSVerify", "not supported: the watcher always verifies TLS; add the repository's CA to the watcher's trust store");
+        }
         Subscription s = switch (k) {
-            case "image" -> new Subscription(n.strOr("name", repo), ArtifactKind.IMAGE, repo, null,
-                    n.strOr("imageSelectionStrategy", "SemVer"), firstNonNull(n.str("constraint", false), n.str("semverConstraint", false)),
-                    n.has("strictSemvers") ? n.bool("strictSemvers", true) : null, n.str("allowTags", false), n.strings("ignoreTags"),
-                    n.integer("discoveryLimit", 20), null, null, null, discovery(n),
-                    n.strings("allowTagsRegexes"), n.strings("ignoreTagsRegexes"));
-            case "chart" -> new Subscription(n.str("name", false) == null ? repo : repo + "/" + n.str("name", false), ArtifactKind.CHART,
-                    repo, n.str("name", false), "SemVer", n.str("semverConstraint", false), false, null, null,
-                    n.integer("discoveryLimit", 20), null, null, null, discovery(n));
-            default -> new Subscription(n.strOr("name", repo), ArtifactKind.GIT, repo, null,
-                    n.strOr("commitSelectionStrategy", "NewestFromBranch"), n.str("semverConstraint", false),
-                    n.has("strictSemvers") ? n.bool("strictSemvers", true) : null,
-                    n.str("allowTags", false), n.strings("ignoreTags"), n.integer("discoveryLimit", 20),
-                    n.strOr("branch", "main"), n.strings("includePaths"), n.strings("excludePaths"), discovery(n),
-                    n.strings("allowTagsRegexes"), n.strings("ignoreTagsRegexes"));
+            case "image" -> {
+                n.bool("cacheByTag", false); // a caching hint: the watcher reads tags it has not seen only once anyway
+                String platform = n.str("platform", false);
+                if (platform != null && !PLATFORM.matcher(platform).matches()) {
+                    n.c.err(n.path + ".platform", "'" + platform + "' is not os/arch[/variant], e.g. linux/amd64");
+                }
+                yield new Subscription(subName != null ? subName : repo, ArtifactKind.IMAGE, repo, null,
+                        n.strOr("imageSelectionStrategy", "SemVer"), firstNonNull(n.str("constraint", false), n.str("semverConstraint", false)),
+                        n.has("strictSemvers") ? n.bool("strictSemvers", true) : null, null, null,
+                        limit, null, null, null, discovery(n),
+                        n.strings("allowTagsRegexes"), n.strings("ignoreTagsRegexes"), platform, null);
+            }
+            case "chart" -> new Subscription(subName != null ? subName : n.str("name", false) == null ? repo : repo + "/" + n.str("name", false),
+                    ArtifactKind.CHART, repo, n.str("name", false), "SemVer", n.str("semverConstraint", false), false, null, null,
+                    limit, null, null, null, discovery(n));
+            default -> {
+                String filter = n.str("expressionFilter", false);
+                yield new Subscription(subName != null ? subName : repo, ArtifactKind.GIT, repo, null,
+                        n.strOr("commitSelectionStrategy", "NewestFromBranch"), n.str("semverConstraint", false),
+                        n.has("strictSemvers") ? n.bool("strictSemvers", true) : null,
+                        null, null, limit,
+                        n.strOr("branch", "main"), n.strings("includePaths"), n.strings("excludePaths"), discovery(n),
+                        n.strings("allowTagsRegexes"), n.strings("ignoreTagsRegexes"), null,
+                        filter == null || filter.isBlank() ? null : filter.strip());
+            }
         };
+        if (s.kind() == ArtifactKind.GIT && !Set.of("NewestFromBranch", "NewestTag", "SemVer", "Lexical").contains(s.strategy())) {
+            n.c.err(n.path + ".commitSelectionStrategy", "must be one of NewestFromBranch, NewestTag, SemVer, Lexical");
+        }
+        for (String f : s.includePaths() == null ? List.<String>of() : s.includePaths()) pathFilter(n, "includePaths", f);
+        for (String f : s.excludePaths() == null ? List.<String>of() : s.excludePaths()) pathFilter(n, "excludePaths", f);
         String invalid = Selection.invalid(s);
         if (invalid != null) n.c.err(n.path, invalid);
         return s;
+    }
+
+    /** Kargo v1.11 refuses the older single-regex and exact-tag fields; so does Freightline, with Kargo's words. */
+    private static void deprecatedTagFields(Node n) {
+        if (n.has("allowTags")) {
+            n.c.err(n.path + ".allowTags", "AllowTags is deprecated and unsupported as of v1.11.0; use AllowTagsRegexes instead");
+        }
+        if (n.has("ignoreTags")) {
+            n.c.err(n.path + ".ignoreTags", "IgnoreTags is deprecated and unsupported as of v1.11.0; use IgnoreTagsRegexes instead");
+        }
+    }
+
+    private static void pathFilter(Node n, String field, String filter) {
+        String bad = null;
+        if (filter.startsWith("regex:") || filter.startsWith("regexp:")) {
+            bad = NamePattern.problem(filter);
+        } else if (filter.startsWith("glob:")) {
+            bad = NamePattern.problem(filter);
+        }
+        if (bad != null) n.c.err(n.path + "." + field, bad);
     }
 
     private static String discovery(Node n) {
@@ -403,7 +598,8 @@ public final class ManifestParser {
         return new PromotionTemplates.Task(kind, name, vars, steps);
     }
 
-    private static StageSpec stage(String project, String name, Node spec, PromotionTemplates.TaskResolver tasks) {
+    private static StageSpec stage(String project, String name, Node spec, PromotionTemplates.TaskResolver tasks,
+                                   Map<String, String> labels) {
         List<FreightRequest> requests = new ArrayList<>();
         List<Node> rf = spec.list("requestedFreight", true);
         if (rf == null) return null;
@@ -418,17 +614,37 @@ public final class ManifestParser {
             boolean direct = sources.bool("direct", false);
             List<String> ups = sources.strings("stages");
             if (!direct && ups.isEmpty()) sources.c.err(sources.path, "set direct: true or list upstream stages");
-            String av = sources.strOr("availabilityStrategy", "All");
+            String av = sources.strOr("availabilityStrategy", "OneOf");
             Availability availability = switch (av) {
-                case "All", "" -> Availability.All;
-                case "OneOf" -> Availability.OneOf;
+                case "All" -> Availability.All;
+                case "OneOf", "" -> Availability.OneOf; // Kargo's default
                 default -> {
                     sources.c.err(sources.path + ".availabilityStrategy", "must be All or OneOf");
                     yield Availability.All;
                 }
             };
             Duration soak = sources.has("requiredSoakTime") ? sources.duration("requiredSoakTime") : Duration.ZERO;
-            if (wh != null) requests.add(new FreightRequest(wh, direct, ups, availability, soak == null ? Duration.ZERO : soak));
+            SelectionPolicy selection = null;
+            if (sources.has("autoPromotionOptions")) {
+                Node apo = sources.map("autoPromotionOptions", true);
+                String sp = apo == null ? null : apo.str("selectionPolicy", false);
+                if (sp != null) {
+                    try {
+                        selection = SelectionPolicy.valueOf(sp);
+                    } catch (IllegalArgumentException e) {
+                        apo.c.err(apo.path + ".selectionPolicy", "must be NewestFreight or MatchUpstream");
+                    }
+                    if (selection == SelectionPolicy.MatchUpstream && ups.size() != 1) {
+                        apo.c.err(apo.path + ".selectionPolicy", "MatchUpstream needs exactly one upstream stage in sources.stages");
+                    }
+                }
+            }
+            if (wh != null) {
+                if (requests.stream().anyMatch(x -> x.warehouse().equals(wh))) {
+                    r.c.err(r.path + ".origin.name", "warehouse '" + wh + "' is requested twice");
+                }
+                requests.add(new FreightRequest(wh, direct, ups, availability, soak == null ? Duration.ZERO : soak, selection));
+            }
         }
         StagePolicy policy = policy(spec.has("policy") ? spec.map("policy", true) : null, spec);
         GitTarget git = null;
@@ -453,6 +669,14 @@ public final class ManifestParser {
         List<ArgoCDTarget.App> apps = new ArrayList<>();
         ArgoCDTarget argocd = null;
         Map<String, String> vars = new LinkedHashMap<>();
+        // the Stage's own vars, overridden by the promotion template's (Kargo's precedence)
+        if (spec.has("vars")) {
+            for (Node v : spec.list("vars", true)) {
+                String vn = v.str("name", true);
+                if (vn != null) vars.put(vn, v.strOr("value", ""));
+            }
+        }
+        spec.str("shard", false); // Kargo's controller sharding: nothing to shard here
         if (spec.has("promotionTemplate")) {
             Node pt = spec.map("promotionTemplate", true);
             Node pts = pt == null ? null : pt.map("spec", true);
@@ -474,7 +698,7 @@ public final class ManifestParser {
                     PromotionStep st = r.steps().get(i);
                     if (st.uses().equals("argocd-update")) {
                         Map<String, Object> cfg = renderKnown(st, applyScope);
-                        argocd = argocd(new Node(spec.c, base + "[" + i + "]", Map.of("config", cfg)), cfg, apps);
+                        argocd = argocd(new Node(spec.c, base + "[" + i + "]", Map.of("config", cfg)), cfg, apps, st.as());
                     } else {
                         steps.add(new StepTemplate(st.uses(), st.as(), st.config(), st.ifCondition(), st.continueOnError(), st.retry(), st.vars()));
                         if (git == null && st.uses().equals("git-clone")) git = gitFromClone(st, applyScope);
@@ -496,8 +720,17 @@ public final class ManifestParser {
         List<VerificationCheck> checks = new ArrayList<>();
         if (spec.has("verification")) {
             Object v = spec.get("verification");
+            Node vm = v instanceof Map<?, ?> ? spec.map("verification", true) : null;
+            if (vm != null) {
+                for (String argo : List.of("analysisTemplates", "analysisRunMetadata", "args")) {
+                    if (vm.has(argo)) {
+                        vm.c.err(vm.path + "." + argo, "Argo Rollouts AnalysisTemplates are not run by Freightline: "
+                                + "use spec.verification.checks: [{name, kind: http|prometheus, config}] (see docs/migrating-from-kargo.md)");
+                    }
+                }
+            }
             List<Node> list = v instanceof List<?> ? spec.list("verification", true)
-                    : spec.map("verification", true) == null ? List.of() : spec.map("verification", true).list("checks", false);
+                    : vm == null ? List.of() : vm.list("checks", false);
             for (Node ch : list == null ? List.<Node>of() : list) {
                 String kind = ch.str("kind", true);
                 if (kind != null && !Set.of("http", "prometheus").contains(kind)) ch.c.err(ch.path + ".kind", "must be http or prometheus");
@@ -505,18 +738,26 @@ public final class ManifestParser {
                         ch.has("config") && ch.map("config", true) != null ? ch.map("config", true).raw() : Map.of()));
             }
         }
-        return new StageSpec(project, name, requests, policy, git, steps, argocd, checks, vars);
+        return new StageSpec(project, name, requests, policy, git, steps, argocd, checks, vars, labels);
     }
 
-    private static ArgoCDTarget argocd(Node st, Map<String, Object> config, List<ArgoCDTarget.App> apps) {
+    private static ArgoCDTarget argocd(Node st, Map<String, Object> config, List<ArgoCDTarget.App> apps, String alias) {
         Node cfg = st.map("config", true);
         if (cfg == null) return null;
         if (cfg.has("apps")) {
             for (Node a : cfg.list("apps", true)) {
                 String n = a.str("name", true);
-                a.get("sources"); // Kargo's per-source update targets: the notifier syncs to the promotion's commit
+                List<ArgoCDTarget.SourceUpdate> sources = null;
+                if (a.get("sources") != null) {
+                    try { // Kargo's source updates, carried out by the notifier
+                        sources = io.freightline.events.EventCodec.mapper().convertValue(a.get("sources"),
+                                new com.fasterxml.jackson.core.type.TypeReference<List<ArgoCDTarget.SourceUpdate>>() { });
+                    } catch (IllegalArgumentException e) {
+                        a.c.err(a.path + ".sources", "not Kargo's source updates: " + e.getMessage().split("\n")[0]);
+                    }
+                }
                 if (n != null) apps.add(new ArgoCDTarget.App(n, a.strOr("namespace", "argocd"), a.str("project", false),
-                        a.has("sourceIndex") ? a.integer("sourceIndex", 0) : null));
+                        a.has("sourceIndex") ? a.integer("sourceIndex", 0) : null, sources));
             }
         }
         String selector = cfg.str("labelSelector", false);
@@ -527,7 +768,7 @@ public final class ManifestParser {
             timeout = d == null ? null : d.toSeconds();
         }
         return new ArgoCDTarget(cfg.str("server", false), List.copyOf(apps), selector, timeout,
-                cfg.has("hardRefresh") ? cfg.bool("hardRefresh", false) : null);
+                cfg.has("hardRefresh") ? cfg.bool("hardRefresh", false) : null, alias);
     }
 
     private static StagePolicy policy(Node p, Node spec) {

@@ -75,4 +75,21 @@ public final class ProjectState {
         if (st != null && st.paused != null) return st.paused;
         return spec != null && spec.policy().paused();
     }
+
+    /**
+     * Whether the stage auto-promotes: the first ProjectConfig promotion policy that selects it decides (Kargo's
+     * rule); a stage no policy selects follows Freightline's own {@code policy.autoPromotion} (default off).
+     */
+    public boolean autoPromotion(StageSpec spec) {
+        Specs.PromotionPolicy p = this.spec == null ? null : this.spec.policyFor(spec.name(), spec.labels());
+        return p != null ? p.autoPromotionEnabled() : spec.policy().autoPromotion();
+    }
+
+    /** The stage's policy with auto-promotion as it is in effect (see {@link #autoPromotion}). */
+    public Specs.StagePolicy effectivePolicy(StageSpec spec) {
+        Specs.StagePolicy p = spec.policy();
+        boolean auto = autoPromotion(spec);
+        return auto == p.autoPromotion() ? p : new Specs.StagePolicy(auto, p.approvalRequired(), p.promotionWindows(),
+                p.paused(), p.autoRollback(), p.selectionPolicy());
+    }
 }

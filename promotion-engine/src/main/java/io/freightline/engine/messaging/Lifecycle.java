@@ -77,6 +77,7 @@ public class Lifecycle {
             throw new UncheckedIOException(e);
         }
         ManifestParser.Manifests m = ManifestParser.parse(sources, service.engine().catalog());
+        m.skipped().forEach(s -> LOG.info(s.toString()));
         service.applyManifests(m, sources, "manifests-dir", "loaded from " + dir, config.rebuildTimeout());
         LOG.infof("applied %d file(s) from %s: projects %s", sources.size(), dir, m.projectNames());
     }

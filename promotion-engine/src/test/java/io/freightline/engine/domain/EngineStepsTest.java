@@ -149,6 +149,35 @@ class EngineStepsTest {
         assertTrue(e.getMessage().contains("step 'middle' (set-metadata) runs in the promotion engine"), e.getMessage());
     }
 
+    @Test
+    void argocdUpdateSourcesTravelToTheNotifierWithWhatOnlyTheStepsKnowLeftAsWritten() {
+        apply("""
+                - uses: kustomize-set-image
+                  as: image
+                  config: {path: envs/dev}
+                - uses: argocd-update
+                  as: sync
+                  config:
+                    apps:
+                      - name: "web-${{ ctx.stage }}"
+                        sources:
+                          - repoURL: "git://repo/${{ ctx.project }}.git"
+                            desiredRevision: "${{ outputs.image.commit }}"
+                            updateTargetRevision: true
+                            kustomize: {images: [{repoURL: reg.test/meta/app, tag: "${{ imageFrom('reg.test/meta/app').Tag }}"}]}
+                """);
+        PromotionRequested r = promote(artifact("1.0.0"));
+        io.freightline.events.ArgoCDTarget.App app = r.argocd().apps().get(0);
+        assertEquals("sync", r.argocd().step());
+        assertEquals("web-dev", app.name());
+        io.freightline.events.ArgoCDTarget.SourceUpdate src = app.sources().get(0);
+        assertEquals("git://repo/meta.git", src.repoURL());
+        assertEquals("${{ outputs.image.commit }}", src.desiredRevision(), "evaluated by the notifier with the writer's outputs");
+        assertEquals(Boolean.TRUE, src.updateTargetRevision());
+        assertEquals("1.0.0", src.kustomize().images().get(0).tag());
+        assertEquals(List.of("kustomize-set-image"), r.steps().stream().map(io.freightline.events.PromotionStep::uses).toList());
+    }
+
     // ------------------------------------------------------------------------------------------------ helpers
 
     private void apply(String steps) {

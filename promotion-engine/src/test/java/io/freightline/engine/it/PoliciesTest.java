@@ -57,12 +57,44 @@ class PoliciesTest {
         return "reg.test/" + p + "/app";
     }
 
+    /** Engine steps around the git-writer's, and every step's result and the metadata through the API. */
+    @Test
+    void engineStepsAndStepResultsAreVisibleInTheApi() {
+        String p = "steps";
+        String doc = stage("a", null, "{autoPromotion: true}").replace("      steps:\n", "      steps:\n"
+                + "        - uses: set-metadata\n"
+                + "          as: tag\n"
+                + "          config: {updates: [{kind: Freight, name: \"${{ ctx.targetFreight.name }}\", values: {tier: gold}}]}\n")
+                + "        - uses: set-metadata\n"
+                + "          as: note\n"
+                + "          config: {updates: [{kind: Stage, name: a, values: {lastCommit: \"${{ outputs['step-1'].commit }}\"}}]}\n";
+        Harness.apply(Harness.project(p, doc));
+        h.artifact(p, repo(p), "1.0.0");
+        PromotionRequested r = h.awaitRequest(p, "a", 1);
+        h.probe.publish(Topics.COMMITS, p, new PromotionCommitted(r.promotionId(), p, "a", r.freight().id(), r.git().repoURL(),
+                "main", PromotionCommitted.Outcome.PUSHED, "c0ffee1", null, List.of(
+                new io.freightline.events.StepResult("set-metadata", "tag", "Skipped", "carried out by promotion-engine", 0),
+                new io.freightline.events.StepResult("kustomize-set-image", "step-1", "Succeeded", null, 7, Map.of("commit", "c0ffee1")),
+                new io.freightline.events.StepResult("set-metadata", "note", "Skipped", "carried out by promotion-engine", 0)),
+                null, null, null, r.requestedAt(), Instant.now()));
+        h.verify(r, VerificationCompleted.Outcome.VERIFIED);
+        await().atMost(Duration.ofSeconds(30)).until(() -> "Succeeded".equals(given().auth().oauth2(EngineTestProfile.VIEWER)
+                .get("/api/v1/projects/{p}/promotions/{id}", p, r.promotionId()).then().extract().path("state")));
+        given().auth().oauth2(EngineTestProfile.VIEWER).get("/api/v1/projects/{p}/promotions/{id}", p, r.promotionId()).then()
+                .body("steps.as", equalTo(List.of("tag", "step-1", "note")))
+                .body("steps.status", equalTo(List.of("Succeeded", "Succeeded", "Succeeded")))
+                .body("steps[1].durationMillis", equalTo(7));
+        given().auth().oauth2(EngineTestProfile.VIEWER).get("/api/v1/projects/{p}/freight/{f}", p, r.freight().id()).then()
+                .body("metadata.tier", equalTo("gold"));
+        assertEquals(Map.of("lastCommit", "c0ffee1"), Harness.stageView(p, "a").get("metadata"));
+    }
+
     /** Fan-out to two stages, fan-in with All (needs both) and OneOf (needs either). */
     @Test
     void fanOutAndFanInAllVersusOneOf() {
         String p = "fan";
         Harness.apply(Harness.project(p, stage("a", null, AUTO) + stage("b1", "a", AUTO) + stage("b2", "a", AUTO)
-                + stage("call", "b1, b2", AUTO) + stage("cone", "b1, b2", AUTO).replace("{stages: [b1, b2]}",
+                + stage("call", "b1, b2", AUTO).replace("{stages: [b1, b2]}", "{stages: [b1, b2], availabilityStrategy: All}") + stage("cone", "b1, b2", AUTO).replace("{stages: [b1, b2]}",
                 "{stages: [b1, b2], availabilityStrategy: OneOf}")));
         h.artifact(p, repo(p), "1.0.0");
         h.land(h.awaitRequest(p, "a", 1));
