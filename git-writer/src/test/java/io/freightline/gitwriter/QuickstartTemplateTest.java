@@ -150,7 +150,7 @@ public class QuickstartTemplateTest {
                 assertThat(c.branch()).isEqualTo("stage/" + stage);
                 assertThat(c.commitSha()).isEqualTo(TestRepos.head(bare, "stage/" + stage));
                 assertThat(c.steps()).extracting(s -> s.status())
-                        .containsExactly("SUCCEEDED", "SUCCEEDED", "SUCCEEDED", "SUCCEEDED", "SUCCEEDED", "SUCCEEDED", "SKIPPED");
+                        .containsExactly("Succeeded", "Succeeded", "Succeeded", "Succeeded", "Succeeded", "Succeeded", "Skipped");
                 // one file per object, Kargo's names, rendered by kustomize with the new tag and the stage's namespace
                 assertThat(TestRepos.files(bare, "stage/" + stage)).containsExactly(
                         "kargo-demo-" + stage + "-deployment-kargo-demo.yaml",
