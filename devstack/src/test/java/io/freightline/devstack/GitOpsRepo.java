@@ -24,8 +24,16 @@ final class GitOpsRepo {
 
     /** The commits of main, newest first. */
     List<RevCommit> log() {
+        return log("main");
+    }
+
+    /** The commits of a branch, newest first; none when the branch does not exist. */
+    List<RevCommit> log(String branch) {
         try (Repository repo = open(); RevWalk walk = new RevWalk(repo)) {
-            ObjectId head = repo.resolve("refs/heads/main");
+            ObjectId head = repo.resolve("refs/heads/" + branch);
+            if (head == null) {
+                return List.of();
+            }
             walk.markStart(walk.parseCommit(head));
             List<RevCommit> commits = new ArrayList<>();
             walk.forEach(commits::add);
@@ -46,14 +54,34 @@ final class GitOpsRepo {
 
     /** A file's text at the head of main. */
     String read(String path) {
+        return read("main", path);
+    }
+
+    /** A file's text at the head of a branch. */
+    String read(String branch, String path) {
         try (Repository repo = open(); RevWalk walk = new RevWalk(repo)) {
-            RevCommit head = walk.parseCommit(repo.resolve("refs/heads/main"));
+            RevCommit head = walk.parseCommit(repo.resolve("refs/heads/" + branch));
             try (TreeWalk tw = TreeWalk.forPath(repo, path, head.getTree())) {
                 if (tw == null) {
                     throw new IllegalStateException(path + " not in " + bare);
                 }
                 return new String(repo.open(tw.getObjectId(0)).getBytes(), StandardCharsets.UTF_8);
             }
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    /** The paths of every file at the head of a branch, sorted. */
+    List<String> files(String branch) {
+        try (Repository repo = open(); RevWalk walk = new RevWalk(repo); TreeWalk tw = new TreeWalk(repo)) {
+            tw.addTree(walk.parseCommit(repo.resolve("refs/heads/" + branch)).getTree());
+            tw.setRecursive(true);
+            List<String> paths = new ArrayList<>();
+            while (tw.next()) {
+                paths.add(tw.getPathString());
+            }
+            return paths;
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }

@@ -95,7 +95,7 @@ class GitWriterFlowTest {
         assertThat(ev.commitSha()).isEqualTo(TestRepos.head(bare, "main"));
         assertThat(ev.argocd()).isEqualTo(req.argocd());
         assertThat(ev.project()).isEqualTo("demo");
-        assertThat(ev.steps()).extracting(s -> s.status()).containsExactly("SUCCEEDED");
+        assertThat(ev.steps()).extracting(s -> s.status()).containsExactly("Succeeded");
         ConsumerRecord<String, String> rec = commits.records().stream()
                 .filter(r -> r.value().contains(id)).findFirst().orElseThrow();
         assertThat(rec.key()).isEqualTo("demo");
@@ -150,14 +150,14 @@ class GitWriterFlowTest {
         PromotionCommitted e1 = await1(commits, escape, 1);
         assertThat(e1.outcome()).isEqualTo(Outcome.FAILED);
         assertThat(e1.reason()).contains("outside the repository");
-        assertThat(e1.steps()).extracting(s -> s.status()).containsExactly("SUCCEEDED", "FAILED");
+        assertThat(e1.steps()).extracting(s -> s.status()).containsExactly("Succeeded", "Errored");
 
         String badConfig = "p-" + UUID.randomUUID();
         probe.publish(Topics.PROMOTIONS, url, Promotions.request(badConfig, url, "dev", "2.0.0", null, List.of(
                 new PromotionStep("kustomize-set-image", null, Map.of("images", List.of())))));
         PromotionCommitted e2 = await1(commits, badConfig, 1);
         assertThat(e2.outcome()).isEqualTo(Outcome.FAILED);
-        assertThat(e2.reason()).contains("invalid config of step kustomize-set-image").contains("path");
+        assertThat(e2.reason()).contains("kustomize-set-image").contains("invalid config").contains("path");
 
         String missing = "p-" + UUID.randomUUID();
         probe.publish(Topics.PROMOTIONS, url, Promotions.request(missing, url, "qa", "2.0.0", null, List.of(

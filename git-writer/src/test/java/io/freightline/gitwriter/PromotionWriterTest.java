@@ -304,7 +304,7 @@ class PromotionWriterTest {
                     new PromotionStep("file-write", null, Map.of("path", "envs/prod/PROMOTED", "contents", "6.0.0\n")),
                     new PromotionStep("delete", null, Map.of("path", "envs/dev"))))));
             assertThat(e.outcome()).as(e.reason()).isEqualTo(Outcome.PUSHED);
-            assertThat(e.steps()).hasSize(6).allSatisfy(s -> assertThat(s.status()).isEqualTo("SUCCEEDED"));
+            assertThat(e.steps()).hasSize(6).allSatisfy(s -> assertThat(s.status()).isEqualTo("Succeeded"));
             assertThat(TestRepos.log(bare, "main")).hasSize(2);
             assertThat(file("envs/prod/replicas.yaml")).isEqualTo("replicas: 5\n"); // environment-specific, kept
             assertThat(file("envs/prod/extra/config.yaml")).isEqualTo("a: 1\n");

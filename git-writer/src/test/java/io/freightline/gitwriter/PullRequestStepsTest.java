@@ -102,7 +102,7 @@ class PullRequestStepsTest {
                     .isEqualTo("2.0.0\n");
             assertThat(TestRepos.log(bare, "main")).hasSize(1);
             assertThat(opened.steps()).extracting(s -> s.status())
-                    .containsExactly("SUCCEEDED", "SUCCEEDED", "SUCCEEDED", "SUCCEEDED", "SUCCEEDED", "RUNNING");
+                    .containsExactly("Succeeded", "Succeeded", "Succeeded", "Succeeded", "Succeeded", "Running");
             api.verify(postRequestedFor(urlEqualTo("/api/v1/repos/org/gitops/pulls")).withRequestBody(equalToJson(
                     "{\"head\": \"freightline/promotion/prs1\", \"base\": \"main\"}", true, true)));
             assertThat(Files.list(tmp.resolve("wd/pull-requests")).map(p -> p.getFileName().toString()))
@@ -124,9 +124,9 @@ class PullRequestStepsTest {
                     .filter(e -> e.promotionId().equals("prs1") && e.outcome() == Outcome.PUSHED).findFirst().orElseThrow();
             assertThat(merged.commitSha()).isEqualTo(MERGE);
             assertThat(merged.pullRequestURL()).isEqualTo(opened.pullRequestURL());
-            assertThat(merged.steps()).extracting(s -> s.uses() + ":" + s.status()).containsExactly("git-clone:SUCCEEDED",
-                    "file-write:SUCCEEDED", "git-commit:SUCCEEDED", "git-push:SUCCEEDED", "git-open-pr:SUCCEEDED",
-                    "git-wait-for-pr:SUCCEEDED", "argocd-update:SKIPPED");
+            assertThat(merged.steps()).extracting(s -> s.uses() + ":" + s.status()).containsExactly("git-clone:Succeeded",
+                    "file-write:Succeeded", "git-commit:Succeeded", "git-push:Succeeded", "git-open-pr:Succeeded",
+                    "git-wait-for-pr:Succeeded", "argocd-update:Skipped");
             await().atMost(Duration.ofSeconds(10)).until(() -> !Files.exists(tmp.resolve("wd/pull-requests/prs1.steps.json")));
         }
     }
@@ -169,7 +169,7 @@ class PullRequestStepsTest {
                     new PromotionStep("file-write", null, Map.of("path", "./out/x", "contents", "y")))))
                     .toCompletableFuture().get(60, TimeUnit.SECONDS);
             assertThat(refused.outcome()).isEqualTo(Outcome.FAILED);
-            assertThat(refused.reason()).contains("step step-6 (file-write) follows a pull-request step");
+            assertThat(refused.reason()).contains("step 'step-5' (file-write) errored: file-write follows a pull-request step");
         }
     }
 

@@ -16,6 +16,8 @@ import org.junit.jupiter.api.io.TempDir;
 import org.snakeyaml.engine.v2.api.Load;
 import org.snakeyaml.engine.v2.api.LoadSettings;
 
+import java.io.IOException;
+import java.net.URISyntaxException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -23,7 +25,9 @@ import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.TreeMap;
 import java.util.concurrent.TimeUnit;
+import java.util.stream.Stream;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
@@ -88,50 +92,24 @@ public class QuickstartTemplateTest {
         bare = TestRepos.bare(served, "gitops", layout());
     }
 
-    /** The quickstart's Kustomize layout: {@code base/} (a Deployment and a Service) and {@code stages/test|uat|prod/}. */
+    /**
+     * The quickstart's Kustomize layout, the files under {@code src/test/resources/quickstart/gitops}: {@code base/}
+     * (a Deployment and a Service of {@code public.ecr.aws/nginx/nginx}) and {@code stages/test|uat|prod/}. The
+     * devstack's end-to-end quickstart test lays out the same files.
+     */
     public static Map<String, byte[]> layout() {
-        return Map.of(
-                "base/kustomization.yaml", """
-                        resources:
-                        - deploy.yaml
-                        - service.yaml
-                        images:
-                        - name: public.ecr.aws/nginx/nginx
-                          newTag: 1.29.0
-                        """.getBytes(StandardCharsets.UTF_8),
-                "base/deploy.yaml", """
-                        apiVersion: apps/v1
-                        kind: Deployment
-                        metadata:
-                          name: kargo-demo
-                        spec:
-                          selector:
-                            matchLabels: {app: kargo-demo}
-                          template:
-                            metadata:
-                              labels: {app: kargo-demo}
-                            spec:
-                              containers:
-                              - name: nginx
-                                image: public.ecr.aws/nginx/nginx
-                        """.getBytes(StandardCharsets.UTF_8),
-                "base/service.yaml", """
-                        apiVersion: v1
-                        kind: Service
-                        metadata:
-                          name: kargo-demo
-                        spec:
-                          selector: {app: kargo-demo}
-                          ports:
-                          - port: 80
-                        """.getBytes(StandardCharsets.UTF_8),
-                "stages/test/kustomization.yaml", stage("test"),
-                "stages/uat/kustomization.yaml", stage("uat"),
-                "stages/prod/kustomization.yaml", stage("prod"));
-    }
-
-    static byte[] stage(String name) {
-        return ("namespace: kargo-demo-" + name + "\nresources:\n- ../../base\n").getBytes(StandardCharsets.UTF_8);
+        try {
+            Path root = Path.of(QuickstartTemplateTest.class.getResource("/quickstart/gitops").toURI());
+            Map<String, byte[]> files = new TreeMap<>();
+            try (Stream<Path> all = Files.walk(root)) {
+                for (Path p : all.filter(Files::isRegularFile).toList()) {
+                    files.put(root.relativize(p).toString().replace('\\', '/'), Files.readAllBytes(p));
+                }
+            }
+            return files;
+        } catch (IOException | URISyntaxException e) {
+            throw new IllegalStateException("cannot read the quickstart layout from the test resources", e);
+        }
     }
 
     @SuppressWarnings("unchecked")
@@ -172,7 +150,7 @@ public class QuickstartTemplateTest {
                 assertThat(c.branch()).isEqualTo("stage/" + stage);
                 assertThat(c.commitSha()).isEqualTo(TestRepos.head(bare, "stage/" + stage));
                 assertThat(c.steps()).extracting(s -> s.status())
-                        .containsExactly("SUCCEEDED", "SUCCEEDED", "SUCCEEDED", "SUCCEEDED", "SUCCEEDED", "SUCCEEDED", "SKIPPED");
+                        .containsExactly("Succeeded", "Succeeded", "Succeeded", "Succeeded", "Succeeded", "Succeeded", "Skipped");
                 // one file per object, Kargo's names, rendered by kustomize with the new tag and the stage's namespace
                 assertThat(TestRepos.files(bare, "stage/" + stage)).containsExactly(
                         "kargo-demo-" + stage + "-deployment-kargo-demo.yaml",

@@ -43,21 +43,37 @@ public final class SourceUpdates {
     }
 
     /**
-     * Evaluates what the engine left for the running steps ({@code ${{ outputs.commit.commit }}}) with the earlier
-     * steps' outputs, as the git-writer reported them in the commit event.
+     * Evaluates what the engine left for the running steps ({@code ${{ outputs.commit.commit }}}, inside a
+     * PromotionTask {@code ${{ task.outputs.commit.commit }}}) with the earlier steps' outputs, as the git-writer
+     * reported them in the commit event.
      */
     public static List<ArgoCDTarget.SourceUpdate> resolve(List<ArgoCDTarget.SourceUpdate> sources, PromotionCommitted commit,
                                                           String app) {
         if (sources == null || sources.isEmpty()) return List.of();
         Map<String, Object> outputs = new LinkedHashMap<>();
-        for (StepResult r : commit.steps() == null ? List.<StepResult>of() : commit.steps()) {
+        List<StepResult> steps = commit.steps() == null ? List.of() : commit.steps();
+        for (StepResult r : steps) {
             if (r.as() != null) outputs.put(r.as(), r.outputs() == null ? Map.of() : r.outputs());
+        }
+        // an argocd-update inside a PromotionTask (alias "<task alias>::<step alias>", as Kargo prefixes them) reads
+        // its task's steps as task.outputs.<step alias>
+        Map<String, Object> taskOutputs = null;
+        String step = commit.argocd() == null ? null : commit.argocd().step();
+        int cut = step == null ? -1 : step.lastIndexOf("::");
+        if (cut > 0) {
+            String prefix = step.substring(0, cut + 2);
+            taskOutputs = new LinkedHashMap<>();
+            for (StepResult r : steps) {
+                if (r.as() != null && r.as().startsWith(prefix)) {
+                    taskOutputs.put(r.as().substring(prefix.length()), r.outputs() == null ? Map.of() : r.outputs());
+                }
+            }
         }
         Map<String, Object> ctx = new LinkedHashMap<>();
         ctx.put("project", commit.project());
         ctx.put("stage", commit.stage());
         ctx.put("promotion", commit.promotionId());
-        Scope scope = new Scope(ctx, Map.of(), outputs, null, List.of(), null, null);
+        Scope scope = new Scope(ctx, Map.of(), outputs, taskOutputs, List.of(), null, null);
         List<ArgoCDTarget.SourceUpdate> out = new ArrayList<>();
         for (int i = 0; i < sources.size(); i++) {
             Object tree = JSON.convertValue(sources.get(i), Map.class);

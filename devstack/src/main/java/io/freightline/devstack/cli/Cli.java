@@ -35,6 +35,11 @@ public final class Cli {
               get projects|stages|warehouses|freight|promotions|audit [NAME]
                                                      (get promotion ID also lists each step: alias, status, duration, error)
               promote  --stage S --freight ID|ALIAS  promote freight into a stage (older freight: a rollback)
+              promote  --source-stage S --stage T --all
+                                                     promote every freight verified in S into T (one per warehouse)
+              create freight --warehouse W --image REPO:TAG|REPO@DIGEST [--chart URL[#NAME]@VERSION] [--git URL@COMMIT]
+                                                     make freight by hand (freightCreationPolicy: Manual); each option
+                                                     may repeat; subscriptions not given take their newest artifact
               approve  --stage S --freight ID|ALIAS  approve freight for a stage
               rollback --stage S [--freight ID|ALIAS] put the stage back on its last verified (or the given) freight
               clear-hold --stage S                   release the auto-promotion hold a rollback left
@@ -135,8 +140,8 @@ public final class Cli {
         try {
             return switch (args.command) {
                 case "get" -> get(args, p);
-                case "promote" -> post(args, p + "/stages/" + enc(args.required("stage")) + "/promotions",
-                        body(args, "freight", args.required("freight")));
+                case "promote" -> promote(args, p);
+                case "create" -> create(args, p);
                 case "approve" -> post(args, p + "/freight/" + enc(args.required("freight")) + "/approve",
                         body(args, "stage", args.required("stage")));
                 case "rollback" -> post(args, p + "/stages/" + enc(args.required("stage")) + "/rollback",
@@ -164,6 +169,73 @@ public final class Cli {
             Thread.currentThread().interrupt();
             return 1;
         }
+    }
+
+    private int promote(Args args, String projectPath) throws IOException, InterruptedException {
+        String path = projectPath + "/stages/" + enc(args.required("stage")) + "/promotions";
+        if (args.flags.containsKey("source-stage") || args.flags.containsKey("all")) {
+            if (!args.flags.containsKey("all") || !args.flags.containsKey("source-stage") || args.flags.containsKey("freight")) {
+                throw new IllegalArgumentException("promote --source-stage S --stage T --all promotes every freight verified in S (no --freight)");
+            }
+            return post(args, path, body(args, "sourceStage", args.required("source-stage")));
+        }
+        return post(args, path, body(args, "freight", args.required("freight")));
+    }
+
+    private int create(Args args, String projectPath) throws IOException, InterruptedException {
+        if (args.positional.size() != 1 || !args.positional.get(0).equals("freight")) {
+            throw new IllegalArgumentException("create what? freight (create freight --warehouse W --image REPO:TAG)");
+        }
+        ObjectNode node = JsonNodeFactory.instance.objectNode();
+        node.put("warehouse", args.required("warehouse"));
+        var artifacts = node.putArray("artifacts");
+        for (String image : args.all("image")) artifacts.add(image(image));
+        for (String chart : args.all("chart")) artifacts.add(chart(chart));
+        for (String git : args.all("git")) artifacts.add(git(git));
+        if (artifacts.isEmpty()) throw new IllegalArgumentException("create freight needs at least one --image, --chart or --git");
+        if (args.flags.containsKey("reason")) node.put("reason", args.flags.get("reason"));
+        return post(args, projectPath + "/freight", node.toString());
+    }
+
+    /** {@code REPO:TAG}, {@code REPO@DIGEST} or {@code REPO:TAG@DIGEST}. */
+    static ObjectNode image(String ref) {
+        ObjectNode a = JsonNodeFactory.instance.objectNode().put("kind", "image");
+        String rest = ref;
+        int at = rest.indexOf('@');
+        if (at > 0) {
+            a.put("digest", rest.substring(at + 1));
+            rest = rest.substring(0, at);
+        }
+        int colon = rest.lastIndexOf(':');
+        if (colon > rest.lastIndexOf('/') && colon > 0) {
+            a.put("tag", rest.substring(colon + 1));
+            rest = rest.substring(0, colon);
+        }
+        if (!a.has("tag") && !a.has("digest")) {
+            throw new IllegalArgumentException("--image " + ref + ": REPO:TAG or REPO@DIGEST expected");
+        }
+        return a.put("repoURL", rest);
+    }
+
+    /** {@code URL#NAME@VERSION} (HTTP Helm repository) or {@code oci://HOST/PATH@VERSION}. */
+    static ObjectNode chart(String ref) {
+        int at = ref.lastIndexOf('@');
+        if (at <= 0 || at == ref.length() - 1) throw new IllegalArgumentException("--chart " + ref + ": URL[#NAME]@VERSION expected");
+        ObjectNode a = JsonNodeFactory.instance.objectNode().put("kind", "chart").put("tag", ref.substring(at + 1));
+        String repo = ref.substring(0, at);
+        int hash = repo.indexOf('#');
+        if (hash > 0) {
+            a.put("name", repo.substring(hash + 1));
+            repo = repo.substring(0, hash);
+        }
+        return a.put("repoURL", repo);
+    }
+
+    /** {@code URL@COMMIT}: the last {@code @} splits, so {@code git@host:org/repo.git@abc1234} works. */
+    static ObjectNode git(String ref) {
+        int at = ref.lastIndexOf('@');
+        if (at <= 0 || at == ref.length() - 1) throw new IllegalArgumentException("--git " + ref + ": URL@COMMIT expected");
+        return JsonNodeFactory.instance.objectNode().put("kind", "git").put("repoURL", ref.substring(0, at)).put("commit", ref.substring(at + 1));
     }
 
     private int get(Args args, String projectPath) throws IOException, InterruptedException {
@@ -413,7 +485,7 @@ public final class Cli {
             b.append("\n  pass --token or set FREIGHTLINE_TOKEN (./freightline demo prints one token per role)");
         } else if (status == 403) {
             b.append("\n  this token's role does not allow it: viewer reads, promoter promotes/approves/rolls back/aborts,"
-                    + " admin also applies, pauses, resumes and refreshes");
+                    + " admin also applies, creates freight, pauses, resumes and refreshes");
         }
         err.println(b);
         return 1;
@@ -652,6 +724,8 @@ public final class Cli {
         String command;
         final List<String> positional = new ArrayList<>();
         final Map<String, String> flags = new HashMap<>();
+        /** Every value of each option, in order (options that may repeat: --image, --chart, --git). */
+        final Map<String, List<String>> values = new HashMap<>();
 
         static Args parse(String[] argv) {
             Args a = new Args();
@@ -667,12 +741,15 @@ public final class Cli {
                     } else if (name.equals("help") || name.equals("h")) {
                         value = "true";
                         name = "help";
+                    } else if (name.equals("all")) {
+                        value = "true"; // a switch: takes no value
                     } else if (i + 1 < argv.length) {
                         value = argv[++i];
                     } else {
                         throw new IllegalArgumentException("option " + arg + " needs a value");
                     }
                     a.flags.put(name, value);
+                    a.values.computeIfAbsent(name, k -> new ArrayList<>()).add(value);
                 } else if (a.command == null) {
                     a.command = arg;
                 } else {
@@ -680,6 +757,10 @@ public final class Cli {
                 }
             }
             return a;
+        }
+
+        List<String> all(String name) {
+            return values.getOrDefault(name, List.of());
         }
 
         String flag(String name, String fallback) {

@@ -249,7 +249,8 @@ final class Checkouts implements Workspace, GitWork {
     public Committed commit(String path, String message, Author author) throws StepException {
         Mount m = mount(path, "git-commit");
         try {
-            if (m.branch != null && m.head != null) {
+            // only what was checked out counts: a second git-commit of the same promotion goes on top of its first
+            if (m.branch != null && m.head != null && m.head.equals(m.base)) {
                 String existing = session.clone.commitOf(m.branch, m.head, request.promotionId());
                 if (existing != null) {
                     alreadyPresent = existing;

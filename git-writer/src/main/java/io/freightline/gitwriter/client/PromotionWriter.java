@@ -13,6 +13,11 @@ import io.freightline.gitwriter.domain.Redact;
 import io.freightline.gitwriter.domain.StepContext;
 import io.freightline.gitwriter.domain.StepException;
 import io.freightline.gitwriter.steps.StepRegistry;
+import io.freightline.template.catalog.StepCatalog;
+import io.freightline.template.run.Progress;
+import io.freightline.template.run.StepExecutor;
+import io.freightline.template.run.StepStatus;
+import io.freightline.template.run.TemplateRuntime;
 import org.eclipse.jgit.lib.CommitBuilder;
 import org.eclipse.jgit.lib.ObjectId;
 import org.eclipse.jgit.lib.ObjectInserter;
@@ -440,12 +445,16 @@ public class PromotionWriter implements AutoCloseable {
         long t0 = System.nanoTime();
         Checkouts work = new Checkouts(session, r, author);
         StepRun run = runSteps(work, work, r);
-        if (run.error() != null) {
-            session.restore(snapshot);
-            return new Ran(p, run.error().retryable() ? null : Outcome.FAILED, null, null,
-                    Redact.text(run.error().getMessage()), run);
-        }
         GitWork.Pushed last = work.pushes.isEmpty() ? null : work.pushes.get(work.pushes.size() - 1);
+        if (run.error() != null) {
+            if (run.error().retryable() || last == null) {
+                // nothing of a failed promotion reaches the remote, unless one of its git-push steps already ran
+                session.restore(snapshot);
+                return new Ran(p, run.error().retryable() ? null : Outcome.FAILED, null, null,
+                        Redact.text(run.error().getMessage()), run);
+            }
+            return new Ran(p, Outcome.FAILED, last.branch(), last.commit(), Redact.text(run.error().getMessage()), run);
+        }
         if (work.advanced) {
             metrics.commit(Duration.ofNanos(System.nanoTime() - t0));
             return new Ran(p, Outcome.PUSHED, last.branch(), last.commit(), null, run);
@@ -503,21 +512,20 @@ public class PromotionWriter implements AutoCloseable {
     }
 
     /** Steps whose side effect another service owns: they continue the promotion there, in order. */
-    static final java.util.Set<String> OTHER_SERVICES = java.util.Set.of("argocd-update", "argocd-wait", "set-metadata",
-            "set-freight-alias");
+    static final java.util.Set<String> OTHER_SERVICES = WriterSteps.OTHER_SERVICES;
 
-    /** @param outputs each step's outputs by its alias ({@code step-<n>} when it has none) */
     /**
+     * What a promotion's steps came to in this writer.
+     *
+     * @param results    each step's result, in Kargo's statuses, with its outputs
+     * @param error      why the promotion fails (names the step alias), or null
+     * @param outputs    each step's outputs by its alias ({@code step-<index>} when it has none)
      * @param continueAt index of the first pull-request step, which runs with the rest after the push (-1: none)
      */
     record StepRun(List<StepResult> results, StepException error, Map<String, Map<String, Object>> outputs,
                    int continueAt) {
         StepRun(List<StepResult> results, StepException error) {
-            this(results, error, Map.of(), -1);
-        }
-
-        StepRun(List<StepResult> results, StepException error, Map<String, Map<String, Object>> outputs) {
-            this(results, error, outputs, -1);
+            this(results, error, WriterSteps.outputs(results), -1);
         }
     }
 
@@ -525,44 +533,66 @@ public class PromotionWriter implements AutoCloseable {
         return steps;
     }
 
+    WriterMetrics metrics() {
+        return metrics;
+    }
+
+    /**
+     * Runs a promotion's steps through the {@link TemplateRuntime}: Kargo's {@code if}, {@code continueOnError},
+     * {@code retry}, vars, {@code outputs} and {@code task.outputs}, each config rendered just before its step.
+     * Stops before the first pull-request step (it needs the batch's push); steps of other services are recorded
+     * as Skipped and carried out there.
+     */
     StepRun runSteps(io.freightline.gitwriter.domain.Workspace ws, GitWork git, PromotionRequested r) {
-        List<StepResult> results = new ArrayList<>();
-        Map<String, Map<String, Object>> outputs = new LinkedHashMap<>();
+        List<PromotionStep> list = r.steps() == null ? List.of() : r.steps();
         StepContext ctx = new StepContext(ws, r.freight(), r.project(), r.stage(), r.promotionId(), git,
                 new LinkedHashMap<>());
-        int n = 0;
-        for (PromotionStep s : r.steps()) {
-            long t0 = System.nanoTime();
-            n++;
-            if (PullRequestFlow.STEPS.contains(s.uses())) {
+        Map<String, StepException> errors = WriterSteps.errors();
+        List<StepExecutor> local = new ArrayList<>(WriterSteps.elsewhere());
+        for (String name : steps.all().keySet()) {
+            if (StepCatalog.builtin().runner(name) == StepCatalog.Runner.RUNTIME) {
+                continue; // compose-output and fail: the runtime's own, the same in every service
+            }
+            if (PullRequestFlow.STEPS.contains(name)) {
                 if (git == GitWork.NONE) {
-                    StepException e = StepException.terminal(s.uses() + " needs the branch a git-push of this template "
-                            + "pushed: start the template with git-clone (or use git.pullRequest for the implied commit)");
-                    results.add(new StepResult(s.uses(), s.as(), "FAILED", e.getMessage(), 0));
-                    return new StepRun(results, e, outputs);
+                    local.add(new WriterSteps.Refused(name, name + " needs the branch a git-push of this template "
+                            + "pushed: start the template with git-clone (or use git.pullRequest for the implied commit)"));
                 }
-                return new StepRun(results, null, outputs, n - 1); // carried on after the push
+                continue; // handed over to the pull-request flow after the push
             }
-            if (OTHER_SERVICES.contains(s.uses())) {
-                results.add(new StepResult(s.uses(), s.as(), "SKIPPED", "carried out by "
-                        + (s.uses().startsWith("argocd-") ? "the argocd-notifier" : "the promotion-engine"), 0));
-                continue;
+            local.add(new WriterSteps.Registered(name, steps, ctx, RUNTIME_OPTIONS.clock(), errors, metrics::step,
+                    false, null));
+        }
+        TemplateRuntime runtime = new TemplateRuntime(local, StepCatalog.builtin(), RUNTIME_OPTIONS);
+        Progress p = runtime.run(list, WriterSteps.scope(r), Progress.start());
+        List<StepResult> results = p.results();
+        switch (p.phase()) {
+            case Succeeded -> {
+                return new StepRun(results, null);
             }
-            try {
-                StepRegistry.Ran ran = steps.run(s.uses(), s.config(), ctx);
-                String msg = ran.message();
-                outputs.put(s.as() != null ? s.as() : "step-" + n, ran.outputs());
-                Duration d = Duration.ofNanos(System.nanoTime() - t0);
-                metrics.step(s.uses(), d);
-                results.add(new StepResult(s.uses(), s.as(), "SUCCEEDED", msg, d.toMillis()));
-            } catch (StepException e) {
-                Duration d = Duration.ofNanos(System.nanoTime() - t0);
-                results.add(new StepResult(s.uses(), s.as(), "FAILED", Redact.text(e.getMessage()), d.toMillis()));
-                return new StepRun(results, e, outputs);
+            case HandedOff -> {
+                PromotionStep at = list.get(p.next());
+                if (PullRequestFlow.STEPS.contains(at.uses())) {
+                    return new StepRun(results, null, WriterSteps.outputs(results), p.next());
+                }
+                String alias = TemplateRuntime.alias(at, p.next());
+                String why = "step '" + alias + "' (" + at.uses() + ") is not available in this git-writer";
+                List<StepResult> all = new ArrayList<>(results);
+                all.add(new StepResult(at.uses(), alias, StepStatus.Errored.name(), why, 0, null, Instant.now()));
+                return new StepRun(all, StepException.terminal(why));
+            }
+            default -> {
+                String why = Redact.text(p.message());
+                StepException e = WriterSteps.retryableFailure(list, p, errors)
+                        ? StepException.retryable(why, null) : StepException.terminal(why);
+                return new StepRun(results, e);
             }
         }
-        return new StepRun(results, null, outputs);
     }
+
+    /** Step retries wait briefly; polling steps (pull requests) wait in the pull-request flow, not here. */
+    static final TemplateRuntime.Options RUNTIME_OPTIONS = new TemplateRuntime.Options(Duration.ofMillis(500),
+            Duration.ofSeconds(1), java.time.Clock.systemUTC());
 
     ObjectId commit(ObjectInserter ins, ObjectId tree, ObjectId parent, PromotionRequested r) throws java.io.IOException {
         PersonIdent who = new PersonIdent(config.author().name(), config.author().email());
@@ -618,9 +648,13 @@ public class PromotionWriter implements AutoCloseable {
     /** An outcome on a given branch (a template's git-push may push to another branch than git.branch). */
     public static PromotionCommitted event(PromotionRequested r, Outcome outcome, String branch, String sha, String reason,
                                            List<StepResult> steps, String prURL) {
+        StepResult failing = steps == null || r.steps() == null ? null : WriterSteps.failing(r.steps(), steps);
+        String phase = steps == null || steps.isEmpty() ? null : failing != null ? failing.status()
+                : steps.stream().anyMatch(x -> StepStatus.Running.name().equals(x.status())) ? StepStatus.Running.name()
+                : StepStatus.Succeeded.name();
         return new PromotionCommitted(r.promotionId(), r.project(), r.stage(), r.freight() == null ? null : r.freight().id(),
                 Redact.text(r.git().repoURL()), branch != null ? branch : r.git().branch(), outcome, sha, reason, steps, prURL, r.argocd(),
-                r.verification(), r.requestedAt(), Instant.now());
+                r.verification(), r.requestedAt(), Instant.now(), phase, failing == null ? null : failing.as());
     }
 
     /** Exposed to the pull-request flow, which applies steps the same way. */

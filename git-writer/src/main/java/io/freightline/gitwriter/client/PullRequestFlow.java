@@ -10,13 +10,18 @@ import io.freightline.gitwriter.config.GitWriterConfig;
 import io.freightline.gitwriter.domain.Redact;
 import io.freightline.gitwriter.domain.StepContext;
 import io.freightline.gitwriter.domain.StepException;
-import io.freightline.gitwriter.steps.StepRegistry;
+import io.freightline.template.catalog.StepCatalog;
+import io.freightline.template.run.Progress;
+import io.freightline.template.run.StepExecutor;
+import io.freightline.template.run.StepStatus;
+import io.freightline.template.run.TemplateRuntime;
 import org.eclipse.jgit.lib.ObjectId;
 import org.jboss.logging.Logger;
 
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -207,82 +212,83 @@ public class PullRequestFlow implements AutoCloseable {
         poller.execute(() -> advance(c, pending));
     }
 
-    /** Runs the continuation's steps in order until one has to wait (then again later), fails, or all are done. */
+    /**
+     * Runs the continuation's steps through the {@link TemplateRuntime} (configs rendered with the outputs of every
+     * earlier step, {@code if}, {@code continueOnError}, {@code retry} as everywhere) until one has to wait (then
+     * again after its poll interval), fails, or all are done.
+     */
     private void advance(Continuation c, PromotionWriter.Pending first) {
         PromotionRequested r = c.request();
         List<StepResult> results = new ArrayList<>(c.results());
-        Map<String, Map<String, Object>> outputs = new LinkedHashMap<>(c.outputs());
-        String commit = c.commit();
-        String prURL = c.prURL();
+        if (c.waitingSince() != null && results.size() == c.next()) {
+            PromotionStep waiting = r.steps().get(c.next());
+            results.add(new StepResult(waiting.uses(), TemplateRuntime.alias(waiting, c.next()), StepStatus.Running.name(),
+                    null, 0, null, c.waitingSince()));
+        }
         try {
             List<PromotionStep> steps = r.steps();
-            for (int i = c.next(); i < steps.size(); i++) {
-                PromotionStep s = steps.get(i);
-                String alias = s.as() != null ? s.as() : "step-" + (i + 1);
-                if (PromotionWriter.OTHER_SERVICES.contains(s.uses())) {
-                    results.add(new StepResult(s.uses(), s.as(), "SKIPPED", "carried out by "
-                            + (s.uses().startsWith("argocd-") ? "the argocd-notifier" : "the promotion-engine"), 0));
+            Map<String, StepException> errors = WriterSteps.errors();
+            StepContext ctx = new StepContext(NO_FILES, r.freight(), r.project(), r.stage(), r.promotionId(),
+                    io.freightline.gitwriter.domain.GitWork.NONE, new LinkedHashMap<>());
+            List<StepExecutor> local = new ArrayList<>(WriterSteps.elsewhere());
+            for (String name : writer.steps().all().keySet()) {
+                if (StepCatalog.builtin().runner(name) == StepCatalog.Runner.RUNTIME) {
                     continue;
                 }
-                if (!STEPS.contains(s.uses())) {
-                    results.add(new StepResult(s.uses(), s.as(), "FAILED", "runs after a pull-request step", 0));
-                    end(c, first, PromotionWriter.event(r, Outcome.FAILED, c.branch(), null, "step " + alias + " ("
-                            + s.uses() + ") follows a pull-request step: after git-open-pr, git-wait-for-pr or "
-                            + "git-merge-pr only pull-request steps and steps of other services can run", results, prURL));
-                    return;
-                }
-                Instant since = i == c.next() && c.waitingSince() != null ? c.waitingSince() : Instant.now();
-                long t0 = System.nanoTime();
-                Duration limit;
-                Duration every;
-                try {
-                    limit = limit(s);
-                    every = interval(s);
-                } catch (StepException e) {
-                    results.add(new StepResult(s.uses(), s.as(), "FAILED", e.getMessage(), 0));
-                    end(c, first, PromotionWriter.event(r, Outcome.FAILED, c.branch(), null, "step " + alias + ": "
-                            + e.getMessage(), results, prURL));
-                    return;
-                }
-                try {
-                    StepContext ctx = new StepContext(NO_FILES, r.freight(), r.project(), r.stage(), r.promotionId(),
-                            io.freightline.gitwriter.domain.GitWork.NONE, new LinkedHashMap<>());
-                    StepRegistry.Ran ran = writer.steps().run(s.uses(), s.config(), ctx);
-                    outputs.put(alias, ran.outputs());
-                    results.add(new StepResult(s.uses(), s.as(), "SUCCEEDED", ran.message(),
-                            Duration.ofNanos(System.nanoTime() - t0).toMillis()));
-                    if (ran.outputs().get("commit") instanceof String sha) {
-                        commit = sha;
-                    }
-                    if (ran.outputs().get("pr") instanceof Map<?, ?> pr && pr.get("url") instanceof String url) {
-                        prURL = url;
-                    }
-                } catch (StepException e) {
-                    String reason = Redact.text(e.getMessage());
-                    if (e.retryable() && Duration.between(since, Instant.now()).compareTo(limit) < 0) {
-                        Continuation waiting = new Continuation(r, i, outputs, results, c.outcome(), c.branch(), commit,
-                                prURL, since);
-                        Files.writeString(continuationFile(r), EventCodec.toJson(waiting));
-                        if (first != null) {
-                            List<StepResult> shown = new ArrayList<>(results);
-                            shown.add(new StepResult(s.uses(), s.as(), "RUNNING", reason, 0));
-                            writer.publish(first, PromotionWriter.event(r, Outcome.PR_OPENED, c.branch(), commit, reason,
-                                    shown, prURL));
-                        }
-                        poller.schedule(() -> advance(waiting, null), every.toMillis(), TimeUnit.MILLISECONDS);
-                        return;
-                    }
-                    if (e.retryable()) {
-                        reason = "step " + alias + " (" + s.uses() + ") gave up after " + limit + ": " + reason;
-                    }
-                    results.add(new StepResult(s.uses(), s.as(), "FAILED", reason,
-                            Duration.ofNanos(System.nanoTime() - t0).toMillis()));
-                    end(c, first, PromotionWriter.event(r, Outcome.FAILED, c.branch(), null, reason, results, prURL));
-                    return;
+                if (STEPS.contains(name)) {
+                    local.add(new WriterSteps.Registered(name, writer.steps(), ctx, Clock.systemUTC(), errors,
+                            writer.metrics()::step, true, config.pr().mergeTimeout()));
+                } else {
+                    local.add(new WriterSteps.Refused(name, name + " follows a pull-request step: after git-open-pr, "
+                            + "git-wait-for-pr or git-merge-pr only pull-request steps and steps of other services can run"));
                 }
             }
-            Outcome outcome = commit != null && !commit.equals(c.commit()) ? Outcome.PUSHED : c.outcome();
-            end(c, first, PromotionWriter.event(r, outcome, c.branch(), commit, null, results, prURL));
+            Duration every = config.pr().pollInterval();
+            TemplateRuntime runtime = new TemplateRuntime(local, StepCatalog.builtin(),
+                    new TemplateRuntime.Options(every, every, Clock.systemUTC(), true));
+            Progress p = runtime.run(steps, WriterSteps.scope(r),
+                    new Progress(results, c.next(), Progress.Phase.Running, null, null));
+            String commit = c.commit();
+            String prURL = c.prURL();
+            for (int i = c.next(); i < p.results().size(); i++) {
+                Map<String, Object> out = p.results().get(i).outputs();
+                if (out == null) continue;
+                if (out.get("commit") instanceof String sha) commit = sha;
+                if (out.get("pr") instanceof Map<?, ?> pr && pr.get("url") instanceof String url) prURL = url;
+            }
+            switch (p.phase()) {
+                case Running -> {
+                    List<StepResult> shown = p.results();
+                    StepResult waiting = shown.get(shown.size() - 1);
+                    List<StepResult> before = new ArrayList<>(shown.subList(0, shown.size() - 1));
+                    Continuation next = new Continuation(r, p.next(), WriterSteps.outputs(before), before, c.outcome(),
+                            c.branch(), commit, prURL, waiting.startedAt());
+                    Files.writeString(continuationFile(r), EventCodec.toJson(next));
+                    if (first != null) {
+                        writer.publish(first, PromotionWriter.event(r, Outcome.PR_OPENED, c.branch(), commit,
+                                waiting.message(), shown, prURL));
+                    }
+                    Duration wait;
+                    try {
+                        wait = interval(steps.get(p.next()));
+                    } catch (StepException e) {
+                        wait = every;
+                    }
+                    poller.schedule(() -> advance(next, null), wait.toMillis(), TimeUnit.MILLISECONDS);
+                }
+                case Succeeded -> {
+                    Outcome outcome = commit != null && !commit.equals(c.commit()) ? Outcome.PUSHED : c.outcome();
+                    end(c, first, PromotionWriter.event(r, outcome, c.branch(), commit, null, p.results(), prURL));
+                }
+                case HandedOff -> {
+                    PromotionStep at = steps.get(p.next());
+                    String why = "step '" + TemplateRuntime.alias(at, p.next()) + "' (" + at.uses()
+                            + ") is not available in this git-writer";
+                    end(c, first, PromotionWriter.event(r, Outcome.FAILED, c.branch(), null, why, p.results(), prURL));
+                }
+                default -> end(c, first, PromotionWriter.event(r, Outcome.FAILED, c.branch(), null,
+                        Redact.text(p.message()), p.results(), prURL));
+            }
         } catch (IOException | RuntimeException e) {
             LOG.warnf("pull-request steps of %s: %s; trying again", r.promotionId(), Redact.text(String.valueOf(e)));
             Continuation again = new Continuation(r, c.next(), c.outputs(), c.results(), c.outcome(), c.branch(),
@@ -312,14 +318,6 @@ public class PullRequestFlow implements AutoCloseable {
                 forget.run();
             }
         });
-    }
-
-    /** How long a step may keep answering "still open": its {@code retry.timeout}, else {@code pr.merge-timeout}. */
-    private Duration limit(PromotionStep s) throws StepException {
-        if (s.retry() != null && s.retry().timeout() != null && !s.retry().timeout().isBlank()) {
-            return io.freightline.gitwriter.domain.GoDurations.parse("retry.timeout", s.retry().timeout());
-        }
-        return config.pr().mergeTimeout();
     }
 
     /** The step's {@code pollInterval}, else {@code pr.poll-interval}; never below 100 ms. */

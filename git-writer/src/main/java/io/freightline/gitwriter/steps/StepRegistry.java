@@ -69,14 +69,30 @@ public class StepRegistry {
      * outlives its timeout cannot write any more.
      */
     public Ran run(String uses, Map<String, Object> config, StepContext context) throws StepException {
+        return run(uses, config, context, null);
+    }
+
+    /**
+     * Runs one step within {@code limit} (a template's {@code retry.timeout} left for it) or the step's own timeout,
+     * whichever ends first. When this returns or throws, the step's fenced view is closed: a step thread still
+     * running can no longer read or write the workspace nor the Git checkouts.
+     */
+    public Ran run(String uses, Map<String, Object> config, StepContext context, java.time.Duration limit) throws StepException {
         Step<?> step = steps.get(uses);
         if (step == null) {
             throw StepException.terminal("unknown step '" + uses + "' (known: " + String.join(", ", steps.keySet()) + ")");
         }
-        return runTyped(step, config == null ? Map.of() : config, context);
+        return runTyped(step, config == null ? Map.of() : config, context, limit);
     }
 
-    private <C> Ran runTyped(Step<C> step, Map<String, Object> config, StepContext context) throws StepException {
+    /** Whether the step's errors may go away on a retry. */
+    public boolean retryable(String uses) {
+        Step<?> step = steps.get(uses);
+        return step != null && step.retryable();
+    }
+
+    private <C> Ran runTyped(Step<C> step, Map<String, Object> config, StepContext context, java.time.Duration limit)
+            throws StepException {
         JsonNode json = EventCodec.mapper().valueToTree(config);
         Set<ValidationMessage> problems = schemas.get(step.name()).validate(json);
         if (!problems.isEmpty()) {
@@ -91,14 +107,16 @@ public class StepRegistry {
         }
         FencedWorkspace fenced = new FencedWorkspace(context.workspace());
         StepContext own = context.forStep(fenced);
+        java.time.Duration timeout = limit != null && limit.compareTo(step.timeout()) < 0 ? limit : step.timeout();
         Future<String> f = runner.submit(() -> step.run(own, bound));
         try {
-            String message = f.get(step.timeout().toMillis(), TimeUnit.MILLISECONDS);
+            String message = f.get(Math.max(0, timeout.toMillis()), TimeUnit.MILLISECONDS);
             return new Ran(message, java.util.Collections.unmodifiableMap(new java.util.LinkedHashMap<>(own.outputs())));
         } catch (TimeoutException e) {
             fenced.close();
             f.cancel(true);
-            String msg = "step " + step.name() + " timed out after " + step.timeout().toSeconds() + " s";
+            String msg = "step " + step.name() + " timed out after " + (timeout.toMillis() < 1000
+                    ? timeout.toMillis() + " ms" : timeout.toSeconds() + " s");
             throw step.retryable() ? StepException.retryable(msg, e) : StepException.terminal(msg);
         } catch (ExecutionException e) {
             if (e.getCause() instanceof StepException se) {

@@ -22,7 +22,8 @@ import java.util.stream.Stream;
  *   <li>Freightline's git-writer on its warm clone, the same steps as the engine sends them.</li>
  * </ul>
  * The repository is the one of figure 2 ({@code files} files, {@code commits} commits) with the quickstart's
- * {@code base/} and {@code stages/} added. Args: [runs=15] [files=5000] [commits=2000] [work dir=target/bench-rendered].
+ * {@code base/} and {@code stages/} added. The two ways alternate promotion by promotion (Freightline on
+ * {@code stage/test}, Kargo's way on {@code stage/uat}), so a change of machine load hits both alike. Args: [runs=15] [files=5000] [commits=2000] [work dir=target/bench-rendered].
  */
 public final class RenderedBranchBenchmark {
 
@@ -39,28 +40,25 @@ public final class RenderedBranchBenchmark {
         String url = "file://" + bare;
 
         List<Double> warm = new ArrayList<>();
+        List<Double> kargo = new ArrayList<>();
         java.util.Map<String, List<Double>> steps = new java.util.LinkedHashMap<>();
         try (var h = TestWriters.start(new TestWriters.Settings(dir.resolve("warm")))) {
-            // i = -1: fills the warm clone and creates stage/test (Kargo's clone below needs the branch); not measured
-            for (int i = -1; i < runs; i++) {
-                long t0 = System.nanoTime();
-                PromotionCommitted e = h.writer().submit(QuickstartTemplateTest.promotion("bench-" + i, url, "test", "1.30." + (i + 1)))
-                        .toCompletableFuture().get(120, TimeUnit.SECONDS);
-                if (e.outcome() != PromotionCommitted.Outcome.PUSHED) {
-                    throw new IllegalStateException("promotion " + i + " " + e.outcome() + ": " + e.reason());
-                }
-                if (i >= 0) {
-                    warm.add((System.nanoTime() - t0) / 1e6);
-                    e.steps().forEach(r -> steps.computeIfAbsent(r.uses(), u -> new ArrayList<>()).add((double) r.durationMillis()));
-                }
+            // not measured: fills the warm clone and creates stage/test, and stage/uat for Kargo's way below (its
+            // git-clone checks the branch out)
+            for (String stage : List.of("test", "uat")) {
+                promote(h, "bench-" + stage, url, stage, "1.30.0");
             }
-        }
-
-        List<Double> kargo = new ArrayList<>();
-        for (int i = 0; i < runs; i++) {
-            long t0 = System.nanoTime();
-            kargoWay(dir, url, "test", "1.31." + i);
-            kargo.add((System.nanoTime() - t0) / 1e6);
+            // interleaved, so that both ways see the same load: Freightline promotes test, Kargo's way uat (each
+            // stage branch has one writer, as in a real pipeline)
+            for (int i = 0; i < runs; i++) {
+                long t0 = System.nanoTime();
+                PromotionCommitted e = promote(h, "bench-" + i, url, "test", "1.30." + (i + 1));
+                warm.add((System.nanoTime() - t0) / 1e6);
+                e.steps().forEach(r -> steps.computeIfAbsent(r.uses(), u -> new ArrayList<>()).add((double) r.durationMillis()));
+                t0 = System.nanoTime();
+                kargoWay(dir, url, "uat", "1.31." + i);
+                kargo.add((System.nanoTime() - t0) / 1e6);
+            }
         }
 
         double mk = WarmVsCloneBenchmark.median(kargo);
@@ -75,6 +73,15 @@ public final class RenderedBranchBenchmark {
                 WarmVsCloneBenchmark.median(ms))));
         System.out.println(where.substring(0, where.length() - 1) + " (the rest: batching, the push, the commit event)");
         BenchRepos.deleteTree(dir);
+    }
+
+    private static PromotionCommitted promote(TestWriters.Harness h, String id, String url, String stage, String tag) throws Exception {
+        PromotionCommitted e = h.writer().submit(QuickstartTemplateTest.promotion(id, url, stage, tag))
+                .toCompletableFuture().get(120, TimeUnit.SECONDS);
+        if (e.outcome() != PromotionCommitted.Outcome.PUSHED) {
+            throw new IllegalStateException("promotion " + id + " " + e.outcome() + ": " + e.reason());
+        }
+        return e;
     }
 
     /** One promotion of {@code stage} with the git CLI and kubectl, each step as Kargo's quickstart runs it. */

@@ -65,7 +65,18 @@ public class PipelineResource {
     }
 
     /** Bodies of the POST endpoints. */
-    public record PromoteRequest(String freight, String reason) {
+    /**
+     * @param freight     the freight (id or alias) to promote
+     * @param sourceStage instead of {@code freight}: every freight verified in that stage (one per warehouse)
+     */
+    public record PromoteRequest(String freight, String sourceStage, String reason) {
+        public PromoteRequest(String freight, String reason) {
+            this(freight, null, reason);
+        }
+    }
+
+    /** A freight made by hand: artifacts of the warehouse's subscriptions (the rest: their newest discovered). */
+    public record CreateFreightRequest(String warehouse, List<io.freightline.events.ArtifactRef> artifacts, String reason) {
     }
 
     public record ApproveRequest(String stage, String reason) {
@@ -206,8 +217,30 @@ public class PipelineResource {
     public Response promote(@HeaderParam(HttpHeaders.AUTHORIZATION) String authz, @PathParam("project") String project,
                             @PathParam("stage") String stage, PromoteRequest body) {
         auth.require(authz, project, Role.promoter); // who asks is checked before what is asked
-        if (body == null || body.freight() == null || body.freight().isBlank()) throw badRequest("freight: required");
-        return command(authz, project, Role.promoter, "promote", Map.of("stage", stage, "freight", body.freight()), body.reason());
+        boolean hasFreight = body != null && body.freight() != null && !body.freight().isBlank();
+        boolean hasSource = body != null && body.sourceStage() != null && !body.sourceStage().isBlank();
+        if (!hasFreight && !hasSource) throw badRequest("freight: required");
+        if (hasFreight && hasSource) throw badRequest("freight and sourceStage: give one, not both");
+        return command(authz, project, Role.promoter, "promote", hasFreight ? Map.of("stage", stage, "freight", body.freight())
+                : Map.of("stage", stage, "sourceStage", body.sourceStage()), body.reason());
+    }
+
+    @POST
+    @Path("/projects/{project}/freight")
+    @Consumes(MediaType.APPLICATION_JSON)
+    @Operation(summary = "Create freight by hand from artifacts of a warehouse's subscriptions (admin); for freightCreationPolicy: Manual")
+    public Response createFreight(@HeaderParam(HttpHeaders.AUTHORIZATION) String authz, @PathParam("project") String project,
+                                  CreateFreightRequest body) {
+        auth.require(authz, project, Role.admin); // who asks is checked before what is asked
+        if (body == null || body.warehouse() == null || body.warehouse().isBlank()) throw badRequest("warehouse: required");
+        if (body.artifacts() == null || body.artifacts().isEmpty()) throw badRequest("artifacts: at least one artifact is required");
+        String artifacts;
+        try {
+            artifacts = io.freightline.events.EventCodec.mapper().writeValueAsString(body.artifacts());
+        } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
+            throw badRequest("artifacts: " + e.getOriginalMessage());
+        }
+        return command(authz, project, Role.admin, "create-freight", Map.of("warehouse", body.warehouse(), "artifacts", artifacts), body.reason());
     }
 
     @POST

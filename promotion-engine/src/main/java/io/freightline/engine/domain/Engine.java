@@ -36,6 +36,7 @@ import java.time.ZoneId;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.HashMap;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
@@ -198,6 +199,12 @@ public final class Engine {
         String id = FreightIds.freightId(refs);
         if (ps.freight.containsKey(id)) return;
         if (w.freightCreationCriteria() != null && !meetsCriteria(ps, w, id, refs, fx, now)) return;
+        addFreight(ps, w, refs, discovered, fx, now, ENGINE_ACTOR, "new artifacts in warehouse " + w.name(), null);
+    }
+
+    private Freight addFreight(ProjectState ps, WarehouseSpec w, List<ArtifactRef> refs, Instant discovered, Effects fx,
+                               Instant now, String actor, String why, String reason) {
+        String id = FreightIds.freightId(refs);
         Freight f = new Freight();
         f.id = id;
         f.alias = Model.share(FreightIds.alias(id));
@@ -210,9 +217,122 @@ public final class Engine {
         fx.dirty.add(key(ps.name, "freight", id));
         fx.dirty.add(key(ps.name, "counters", null));
         fx.observations.add(new FreightCreated(ps.name, w.name()));
-        audit(ps, fx, now, ENGINE_ACTOR, "freight-created", "freight/" + id, "new artifacts in warehouse " + w.name(),
+        audit(ps, fx, now, actor, "freight-created", "freight/" + id, reason != null ? reason : why,
                 f.alias + ": " + String.join(", ", f.artifacts.stream().map(ArtifactRef::canonical).toList()));
         collectFreight(ps, w.name(), fx, now);
+        return f;
+    }
+
+    /** The artifacts of a freight created by hand, or why it cannot be made; {@code existing} when it already exists. */
+    private record ManualFreight(CommandResult result, List<ArtifactRef> refs, Freight existing) {
+    }
+
+    /**
+     * A freight made by hand ({@code create-freight}, for {@code freightCreationPolicy: Manual} and for any other
+     * warehouse): the given artifacts, one per subscription they belong to; a subscription without one takes its
+     * newest discovered artifact. Each artifact must pass its subscription's filters (tag regexes, constraint).
+     */
+    private static ManualFreight manualFreight(ProjectState ps, Map<String, String> a) {
+        String wn = a.get("warehouse");
+        if (wn == null || wn.isBlank()) return refused(400, "warehouse: required");
+        WarehouseSpec w = ps.warehouses.get(wn);
+        if (w == null) return refused(404, "warehouse '" + wn + "' not found");
+        List<ArtifactRef> given;
+        try {
+            given = a.get("artifacts") == null ? List.of() : io.freightline.events.EventCodec.mapper().readValue(a.get("artifacts"),
+                    new com.fasterxml.jackson.core.type.TypeReference<List<ArtifactRef>>() { });
+        } catch (java.io.IOException | RuntimeException e) {
+            return refused(400, "artifacts: not a list of artifact references: " + e.getMessage().split("\n")[0]);
+        }
+        if (given == null || given.isEmpty()) return refused(400, "artifacts: at least one artifact is required");
+        Map<String, ArtifactRef> bySub = new LinkedHashMap<>();
+        for (int i = 0; i < given.size(); i++) {
+            ArtifactRef r = given.get(i);
+            String bad = io.freightline.events.ArtifactReferences.problem(r);
+            if (bad != null) return refused(400, "artifacts[" + i + "]: " + bad);
+            List<Subscription> subs = w.subscriptions().stream().filter(s -> Selection.subscribes(s, r)).toList();
+            if (subs.isEmpty()) {
+                return refused(400, "artifacts[" + i + "]: " + r.canonical() + " belongs to no subscription of warehouse '" + wn + "'");
+            }
+            Subscription s = subs.get(0);
+            String rejected = Selection.rejection(s, r);
+            if (rejected != null) {
+                return refused(400, "artifacts[" + i + "]: " + r.canonical() + " is not eligible for subscription '" + s.name() + "': " + rejected);
+            }
+            // an artifact the watcher discovered keeps what it knows (the digest of a tag), so the freight is the same
+            ArtifactRef known = ps.artifacts.getOrDefault(wn, Map.of()).getOrDefault(s.name(), List.of()).stream()
+                    .map(Candidate::artifact).filter(k -> sameVersion(k, r)).reduce((x, y) -> y).orElse(r);
+            if (bySub.put(s.name(), known) != null) {
+                return refused(400, "artifacts[" + i + "]: a second artifact for subscription '" + s.name() + "' (one per subscription)");
+            }
+        }
+        List<ArtifactRef> refs = new ArrayList<>();
+        Map<String, List<Candidate>> discovered = ps.artifacts.getOrDefault(wn, Map.of());
+        for (Subscription s : w.subscriptions()) {
+            ArtifactRef r = bySub.get(s.name());
+            if (r == null) {
+                List<Candidate> list = discovered.get(s.name());
+                if (list == null || list.isEmpty()) {
+                    return refused(400, "artifacts: none given for subscription '" + s.name() + "' and none discovered yet");
+                }
+                r = list.get(list.size() - 1).artifact();
+            }
+            refs.add(r);
+        }
+        Freight existing = ps.freight.get(FreightIds.freightId(refs));
+        return new ManualFreight(CommandResult.ok("ok"), refs, existing);
+    }
+
+    private static boolean sameVersion(ArtifactRef known, ArtifactRef given) {
+        if (given.commit() != null) return given.commit().equals(known.commit());
+        if (given.digest() != null) return given.digest().equals(known.digest()) && (given.tag() == null || given.tag().equals(known.tag()));
+        return given.tag() != null && given.tag().equals(known.tag());
+    }
+
+    private static ManualFreight refused(int status, String message) {
+        return new ManualFreight(new CommandResult(status, message, null), List.of(), null);
+    }
+
+    /** The freight a promotion from a source stage moves on, or why it cannot. */
+    private record Sourced(CommandResult result, List<Freight> freight) {
+    }
+
+    /**
+     * {@code promote --source-stage S --stage T --all}: every freight in S and verified there, of each warehouse T
+     * takes, except what T already holds. All or nothing: one freight T may not take refuses the command.
+     */
+    private Sourced fromSourceStage(ProjectState ps, String stage, String source) {
+        if (!ps.stages.containsKey(source)) return new Sourced(new CommandResult(404, "stage '" + source + "' not found", null), List.of());
+        if (source.equals(stage)) return new Sourced(new CommandResult(400, "sourceStage: must differ from the stage", null), List.of());
+        if (ps.paused(stage)) return new Sourced(new CommandResult(409, "stage '" + stage + "' is paused", null), List.of());
+        StageSpec target = ps.stages.get(stage);
+        StageState src = ps.stage(source);
+        StageState dst = ps.stage(stage);
+        List<Freight> out = new ArrayList<>();
+        boolean any = false;
+        for (Map.Entry<String, String> e : src.current.entrySet()) {
+            Freight f = ps.freight.get(e.getValue());
+            if (f == null || !f.verifiedIn.containsKey(source) || target.request(f.warehouse) == null) continue;
+            any = true;
+            if (f.id.equals(dst.current.get(f.warehouse)) || queued(ps, dst, f.id)) continue;
+            if (!available(ps, target, f, null) && !f.approvedFor.containsKey(stage)) {
+                return new Sourced(new CommandResult(409, "freight " + f.alias + " (verified in " + source
+                        + ") is not available to stage '" + stage + "' (not verified upstream and not approved)", null), List.of());
+            }
+            out.add(f);
+        }
+        if (!any) {
+            return new Sourced(new CommandResult(409, "stage '" + source + "' holds no verified freight that stage '" + stage + "' takes", null), List.of());
+        }
+        if (out.isEmpty()) {
+            return new Sourced(new CommandResult(200, "stage '" + stage + "' already holds (or has queued) every freight verified in '" + source + "'", null), List.of());
+        }
+        return new Sourced(CommandResult.ok("ok"), out);
+    }
+
+    private static boolean queued(ProjectState ps, StageState st, String freight) {
+        if (st.running != null && ps.promotions.get(st.running) != null && ps.promotions.get(st.running).freight.equals(freight)) return true;
+        return st.queue.stream().map(ps.promotions::get).anyMatch(p -> p != null && p.freight.equals(freight));
     }
 
     /**
@@ -397,6 +517,10 @@ public final class Engine {
             return stage == null ? new CommandResult(400, "stage: required", null)
                     : new CommandResult(404, "stage '" + stage + "' not found", null);
         }
+        if (c.action().equals("create-freight")) return manualFreight(ps, a).result();
+        if (c.action().equals("promote") && a.get("freight") == null && a.get("sourceStage") != null) {
+            return fromSourceStage(ps, stage, a.get("sourceStage")).result();
+        }
         Freight f = null;
         if (Set.of("promote", "approve").contains(c.action()) || (c.action().equals("rollback") && a.get("freight") != null)) {
             String fr = a.get("freight");
@@ -478,7 +602,42 @@ public final class Engine {
         String stage = a.get("stage");
         String actor = c.actor() == null ? "unknown" : c.actor();
         result[0] = CommandResult.ok("ok");
-        switch (c.action()) {
+        String action = c.action().equals("promote") && a.get("freight") == null && a.get("sourceStage") != null
+                ? "promote-from" : c.action();
+        switch (action) {
+            case "create-freight" -> {
+                ManualFreight m = manualFreight(ps, a);
+                if (m.existing() != null) {
+                    result[0] = new CommandResult(200, "freight " + m.existing().alias + " (" + m.existing().id + ") already exists", null);
+                    break;
+                }
+                WarehouseSpec w = ps.warehouses.get(a.get("warehouse"));
+                Freight f = addFreight(ps, w, m.refs(), null, fx, now, actor, "created by hand", c.reason());
+                result[0] = new CommandResult(201, "freight " + f.alias + " (" + f.id + ") created", null);
+            }
+            case "promote-from" -> {
+                Sourced from = fromSourceStage(ps, stage, a.get("sourceStage"));
+                if (from.freight().isEmpty()) {
+                    result[0] = from.result();
+                    break;
+                }
+                StageState st = ps.stage(stage);
+                List<String> made = new ArrayList<>();
+                for (Freight f : from.freight()) {
+                    Promotion p = newPromotion(ps, stage, f.id, f.warehouse, "manual",
+                            FreightIds.commandPromotionId(c.id() + "/" + f.warehouse), actor, c.reason(), now);
+                    st.queue.add(p.id);
+                    fx.dirty.add(key(ps.name, "promotion", p.id));
+                    made.add(p.id);
+                    audit(ps, fx, now, actor, "promote", "stage/" + stage, c.reason(), "freight " + f.alias + " (" + f.id
+                            + ") verified in " + a.get("sourceStage") + ", promotion " + p.id);
+                    fx.observations.add(new Transition(ps.name, stage, PromotionState.Pending.name()));
+                }
+                if (st.hold != null) st.hold = null; // freight promoted by hand releases the hold
+                fx.dirty.add(key(ps.name, "stage", stage));
+                result[0] = new CommandResult(201, made.size() + " promotion" + (made.size() == 1 ? "" : "s") + " queued: "
+                        + String.join(", ", made), made.get(0));
+            }
             case "promote", "rollback" -> {
                 Freight f = a.get("freight") != null ? ps.findFreight(a.get("freight")) : ps.freight.get(rollbackTarget(ps, stage));
                 StageState st = ps.stage(stage);

@@ -95,6 +95,36 @@ class ApiTest {
     }
 
     @Test
+    void freightCreatedByHandThenPromotedFromItsSourceStage() {
+        String p = "manual";
+        Harness.apply(Harness.project(p, stage("a", null, "{}") + stage("b", "a", "{}")));
+        Map<String, Object> body = Map.of("warehouse", "app", "artifacts",
+                java.util.List.of(Map.of("kind", "image", "repoURL", "reg.test/manual/app", "tag", "1.0.0")), "reason", "hotfix");
+        Harness.post(EngineTestProfile.PROMOTER, "/api/v1/projects/{p}/freight", body, p).then().statusCode(403);
+        Harness.post(EngineTestProfile.ADMIN, "/api/v1/projects/{p}/freight",
+                        Map.of("warehouse", "app", "artifacts", java.util.List.of(Map.of("kind", "image", "repoURL", "reg.test/manual/app", "tag", "x y"))), p)
+                .then().statusCode(400).body("error", containsString("artifacts[0]: "));
+        Harness.post(EngineTestProfile.ADMIN, "/api/v1/projects/{p}/freight", body, p).then().statusCode(201)
+                .body("message", containsString("created"));
+        Harness.post(EngineTestProfile.ADMIN, "/api/v1/projects/{p}/freight", body, p).then().statusCode(200)
+                .body("message", containsString("already exists"));
+        String id = given().auth().oauth2(EngineTestProfile.VIEWER).get("/api/v1/projects/{p}/freight", p).then().statusCode(200)
+                .body("size()", equalTo(1)).body("[0].artifacts[0].tag", equalTo("1.0.0")).extract().path("[0].id");
+
+        Harness.post(EngineTestProfile.PROMOTER, "/api/v1/projects/{p}/stages/b/promotions", Map.of("sourceStage", "a"), p)
+                .then().statusCode(409).body("error", equalTo("stage 'a' holds no verified freight that stage 'b' takes"));
+        Harness.post(EngineTestProfile.PROMOTER, "/api/v1/projects/{p}/stages/a/promotions", Map.of("freight", id), p).then().statusCode(201);
+        h.land(h.awaitRequest(p, "a", 1));
+        await().atMost(Duration.ofSeconds(30)).untilAsserted(() -> given().auth().oauth2(EngineTestProfile.VIEWER)
+                .get("/api/v1/projects/{p}/freight/{f}", p, id).then().body("verifiedIn.a", org.hamcrest.Matchers.notNullValue()));
+        Harness.post(EngineTestProfile.PROMOTER, "/api/v1/projects/{p}/stages/b/promotions", Map.of("sourceStage", "a", "freight", id), p)
+                .then().statusCode(400);
+        Harness.post(EngineTestProfile.PROMOTER, "/api/v1/projects/{p}/stages/b/promotions", Map.of("sourceStage", "a"), p)
+                .then().statusCode(201).body("promotion.freight", equalTo(id)).body("promotion.stage", equalTo("b"));
+        h.awaitRequest(p, "b", 1);
+    }
+
+    @Test
     void openApiMetricsAndHealth() {
         given().get("/q/openapi").then().statusCode(200).body(containsString("/api/v1/projects/{project}/stages/{stage}/promotions"));
         String p = "metrics";

@@ -37,15 +37,24 @@ public final class Expressions {
             .enable(DeserializationFeature.FAIL_ON_TRAILING_TOKENS)
             .enable(DeserializationFeature.USE_BIG_DECIMAL_FOR_FLOATS);
 
-    private static final JexlEngine JEXL = new JexlBuilder()
-            .features(new JexlFeatures()
-                    .sideEffect(false).sideEffectGlobal(false).loops(false).newInstance(false)
-                    .lambda(false).pragma(false).annotation(false).script(false).register(false)
-                    .importPragma(false).namespacePragma(false).localVar(false))
-            .permissions(JexlPermissions.RESTRICTED.compose("io.freightline.template.expr.*"))
-            .strict(true).safe(false).silent(false)
-            .cache(1024)
-            .create();
+    private static final JexlEngine JEXL = engine();
+    /** Engines that may also call public methods of a caller's classes, by package list. */
+    private static final Map<String, JexlEngine> WITH_PACKAGES = new java.util.concurrent.ConcurrentHashMap<>();
+
+    private static JexlEngine engine(String... packages) {
+        String[] permitted = new String[packages.length + 1];
+        permitted[0] = "io.freightline.template.expr.*";
+        System.arraycopy(packages, 0, permitted, 1, packages.length);
+        return new JexlBuilder()
+                .features(new JexlFeatures()
+                        .sideEffect(false).sideEffectGlobal(false).loops(false).newInstance(false)
+                        .lambda(false).pragma(false).annotation(false).script(false).register(false)
+                        .importPragma(false).namespacePragma(false).localVar(false))
+                .permissions(JexlPermissions.RESTRICTED.compose(permitted))
+                .strict(true).safe(false).silent(false)
+                .cache(1024)
+                .create();
+    }
 
     /** One {@code ${{ }}} or {@code ${% %}} in a string: where it is and the expression inside. */
     public record Segment(int start, int end, String expression) {
@@ -93,6 +102,27 @@ public final class Expressions {
             throw new ExpressionException(expression, ex.getMessage() == null ? ex.toString() : ex.getMessage());
         }
     }
+
+    /**
+     * Evaluates one bare expression (no delimiters) over variables a step supplies rather than a promotion's scope:
+     * the data a step just read, as Kargo's {@code fromExpression} of the parse steps and the {@code http} step's
+     * expressions see it. Same language, translation and functions as {@code ${{ }}}.
+     *
+     * @param packages packages (e.g. {@code com.example.step.*}) whose classes' public methods the expression may call
+     */
+    public static Object evaluate(String expression, Map<String, ?> variables, String... packages) {
+        JexlEngine engine = packages.length == 0 ? JEXL : WITH_PACKAGES.computeIfAbsent(String.join(",", packages), k -> engine(packages));
+        JexlExpression e = parse(engine, expression);
+        try {
+            return e.evaluate(new ScopeContext(new LinkedHashMap<String, Object>(variables), new Functions(EMPTY)));
+        } catch (JexlException ex) {
+            throw new ExpressionException(expression, reason(ex));
+        } catch (RuntimeException ex) {
+            throw new ExpressionException(expression, ex.getMessage() == null ? ex.toString() : ex.getMessage());
+        }
+    }
+
+    private static final Scope EMPTY = new Scope(null, null, null, null, null, null, null);
 
     /** Evaluates an {@code if:} condition (a whole {@code ${{ }}} or a bare expression) to a boolean. */
     public static boolean condition(String condition, Scope scope) {
@@ -255,10 +285,14 @@ public final class Expressions {
     // ------------------------------------------------------------------ JEXL plumbing
 
     private static JexlExpression parse(String expression) {
+        return parse(JEXL, expression);
+    }
+
+    private static JexlExpression parse(JexlEngine engine, String expression) {
         if (expression.isBlank()) throw new ExpressionException(expression, "is empty");
         String jexl = translate(expression).jexl;
         try {
-            return JEXL.createExpression(jexl);
+            return engine.createExpression(jexl);
         } catch (JexlException e) {
             throw new ExpressionException(expression, "does not parse: " + reason(e));
         }

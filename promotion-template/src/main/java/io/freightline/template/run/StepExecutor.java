@@ -27,6 +27,24 @@ public interface StepExecutor {
     }
 
     /**
+     * Whether the step keeps to {@link Call#deadline()} itself and has stopped touching the promotion's state when it
+     * returns. Such a step is called on the runtime's thread; any other step with a deadline runs on a thread of its
+     * own that is abandoned when the time is up (fine for steps that only return outputs, not for steps that write
+     * into state the caller goes on using).
+     */
+    default boolean enforcesDeadline() {
+        return false;
+    }
+
+    /**
+     * Whether the step checks its rendered config against a schema of its own (which may accept fields the
+     * catalog's Kargo schema does not know); then the runtime leaves the check to it.
+     */
+    default boolean validatesConfig() {
+        return false;
+    }
+
+    /**
      * Carries the step out once. Return {@link Outcome#running} to be called again later (polling steps), and
      * {@link Outcome#errored} with {@code terminal = true} for errors a retry cannot fix. A thrown exception is a
      * retryable error.

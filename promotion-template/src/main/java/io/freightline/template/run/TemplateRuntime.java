@@ -40,8 +40,16 @@ public final class TemplateRuntime {
     /**
      * @param retryBackoff wait between a step's retries after an error
      * @param pollInterval wait before calling a {@link StepStatus#Running} step again
+     * @param suspend      instead of waiting for a {@link StepStatus#Running} step, return at once with phase
+     *                     {@link Progress.Phase#Running}: the caller calls {@link #run} again later with the returned
+     *                     progress (its last result is the waiting step's, {@code Running}, and the step's time limit
+     *                     still counts from that result's {@code startedAt})
      */
-    public record Options(Duration retryBackoff, Duration pollInterval, Clock clock) {
+    public record Options(Duration retryBackoff, Duration pollInterval, Clock clock, boolean suspend) {
+        public Options(Duration retryBackoff, Duration pollInterval, Clock clock) {
+            this(retryBackoff, pollInterval, clock, false);
+        }
+
         public static Options defaults() {
             return new Options(Duration.ofSeconds(2), Duration.ofSeconds(5), Clock.systemUTC());
         }
@@ -75,10 +83,15 @@ public final class TemplateRuntime {
      */
     public Progress run(List<PromotionStep> steps, Scope base, Progress from) {
         List<StepResult> results = new ArrayList<>(from.results());
+        Instant waitingSince = null;
+        if (results.size() == from.next() + 1 && StepStatus.Running.name().equals(results.get(from.next()).status())) {
+            // a suspended step: its time limit goes on counting from when it started
+            waitingSince = results.remove(from.next()).startedAt();
+        }
         for (int i = from.next(); i < steps.size(); i++) {
             PromotionStep step = steps.get(i);
             String alias = alias(step, i);
-            Instant start = options.clock().instant();
+            Instant start = i == from.next() && waitingSince != null ? waitingSince : options.clock().instant();
             Scope scope;
             try {
                 scope = scopeFor(steps, results, base, alias);
@@ -108,7 +121,11 @@ public final class TemplateRuntime {
                 results.add(result(step, alias, StepStatus.Errored, "unknown step '" + step.uses() + "'", start, null));
                 continue;
             }
-            results.add(execute(step, alias, executor, scope, start));
+            StepResult r = execute(step, alias, executor, scope, start);
+            results.add(r);
+            if (StepStatus.Running.name().equals(r.status())) {
+                return new Progress(results, i, Progress.Phase.Running, null, r.message());
+            }
         }
         return finish(steps, results);
     }
@@ -137,7 +154,7 @@ public final class TemplateRuntime {
         } catch (ExpressionException e) {
             return result(step, alias, StepStatus.Errored, e.getMessage(), start, null);
         }
-        if (catalog.knows(step.uses())) {
+        if (!executor.validatesConfig() && catalog.knows(step.uses())) {
             List<StepCatalog.Violation> v = catalog.validate(step.uses(), config, "config");
             if (!v.isEmpty()) {
                 return result(step, alias, StepStatus.Errored, "invalid config: " + String.join("; ", v.stream().map(Object::toString).toList()), start, null);
@@ -159,7 +176,12 @@ public final class TemplateRuntime {
         for (int attempt = 1; ; attempt++) {
             StepExecutor.Outcome o = attempt(executor, new StepExecutor.Call(alias, step.uses(), config, scope, deadline, attempt), timedOut);
             switch (o.status()) {
-                case Running -> errors = 0;
+                case Running -> {
+                    errors = 0;
+                    if (options.suspend() && (deadline == null || options.clock().instant().isBefore(deadline))) {
+                        return result(step, alias, StepStatus.Running, o.message(), start, null);
+                    }
+                }
                 case Errored -> {
                     errors++;
                     if (o.terminal() || errors >= threshold) {
@@ -179,7 +201,12 @@ public final class TemplateRuntime {
     }
 
     private StepExecutor.Outcome attempt(StepExecutor executor, StepExecutor.Call call, String timedOut) {
-        if (call.deadline() == null) return guarded(executor, call);
+        if (call.deadline() == null || executor.enforcesDeadline()) {
+            if (call.deadline() != null && !options.clock().instant().isBefore(call.deadline())) {
+                return StepExecutor.Outcome.errored(timedOut, true);
+            }
+            return guarded(executor, call);
+        }
         long left = Duration.between(options.clock().instant(), call.deadline()).toMillis();
         if (left <= 0) return StepExecutor.Outcome.errored(timedOut, true);
         Future<StepExecutor.Outcome> f = timed.submit(() -> guarded(executor, call));

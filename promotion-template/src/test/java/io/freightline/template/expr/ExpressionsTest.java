@@ -172,4 +172,30 @@ class ExpressionsTest {
         assertFalse(u.variables().contains("commit"));
         assertTrue(u.functions().contains("success"));
     }
+
+    /** A step's own expressions (fromExpression, http's successExpression) over the data it read: same language. */
+    public static final class Reply {
+        public int getStatus() {
+            return 503;
+        }
+
+        public String header(String name) {
+            return name.equalsIgnoreCase("retry-after") ? "5" : "";
+        }
+    }
+
+    @Test
+    void expressionsOverAStepsOwnData() {
+        Map<String, Object> doc = Map.of("image", Map.of("tag", "1.4.2"), "apps", List.of(Map.of("name", "api")));
+        assertEquals(true, Expressions.evaluate("image.tag in ['1.4.2', '1.5.0'] && upper(apps[0].name) == 'API'", doc));
+        assertEquals("1.5.0", Expressions.evaluate("semverParse(image.tag).IncMinor().String()", doc));
+        assertEquals("tag-1.4.2", Expressions.evaluate("'tag-' + image.tag", doc));
+        ExpressionException e = assertThrows(ExpressionException.class, () -> Expressions.evaluate("chart.version", doc));
+        assertTrue(e.reason().contains("chart"), e.reason());
+        // the public methods of the values handed in (their package named by the caller), never Java reflection
+        Map<String, Object> http = Map.of("response", new Reply());
+        assertEquals(true, Expressions.evaluate("response.status == 503 && int(response.header('Retry-After')) == 5", http,
+                "io.freightline.template.expr.*"));
+        assertThrows(ExpressionException.class, () -> Expressions.evaluate("response.getClass().getName()", http));
+    }
 }

@@ -299,6 +299,99 @@ class TemplateRuntimeTest {
         assertNull(p.results().get(1).outputs());
     }
 
+    /** A clock the test moves. */
+    static final class MovableClock extends Clock {
+        java.time.Instant now = java.time.Instant.parse("2026-01-01T00:00:00Z");
+
+        @Override
+        public java.time.ZoneId getZone() {
+            return java.time.ZoneOffset.UTC;
+        }
+
+        @Override
+        public Clock withZone(java.time.ZoneId zone) {
+            return this;
+        }
+
+        @Override
+        public java.time.Instant instant() {
+            return now;
+        }
+    }
+
+    @Test
+    void suspendedPollingStepsResumeAndKeepTheirTimeLimit() {
+        MovableClock clock = new MovableClock();
+        AtomicInteger polls = new AtomicInteger();
+        int[] openUntil = {Integer.MAX_VALUE};
+        StepExecutor poll = new StepExecutor() {
+            @Override
+            public String name() {
+                return "poll";
+            }
+
+            @Override
+            public Outcome run(Call call) {
+                return polls.incrementAndGet() < openUntil[0] ? Outcome.running("still open") : Outcome.succeeded(Map.of("merged", true), null);
+            }
+        };
+        TemplateRuntime rt = new TemplateRuntime(List.of(poll, FIXTURES.get(0)), StepCatalog.builtin(),
+                new TemplateRuntime.Options(Duration.ZERO, Duration.ZERO, clock, true));
+        List<PromotionStep> steps = List.of(new PromotionStep("poll", "wait", Map.of(), null, null, new StepRetry(null, "10m"), null),
+                step("succeeds", "after", null, null));
+        java.time.Instant started = clock.now;
+        Progress p = rt.run(steps, BASE, Progress.start());
+        assertEquals(Progress.Phase.Running, p.phase());
+        assertEquals(0, p.next());
+        assertEquals("Running", p.results().get(0).status());
+        assertEquals("still open", p.message());
+        clock.now = clock.now.plus(Duration.ofMinutes(5));
+        p = rt.run(steps, BASE, p);
+        assertEquals(Progress.Phase.Running, p.phase());
+        assertEquals(1, p.results().size());
+        assertEquals(started, p.results().get(0).startedAt(), "the time limit counts from the first attempt");
+        clock.now = clock.now.plus(Duration.ofMinutes(6));
+        Progress timedOut = rt.run(steps, BASE, p);
+        assertEquals(Progress.Phase.Errored, timedOut.phase());
+        assertTrue(timedOut.results().get(0).message().startsWith("timed out after 10m"), timedOut.results().get(0).message());
+        assertEquals("Skipped", timedOut.results().get(1).status());
+
+        openUntil[0] = polls.get() + 1; // answers merged on the next call
+        Progress merged = rt.run(steps, BASE, new Progress(List.of(new StepResult("poll", "wait", "Running", null, 0, null,
+                clock.now)), 0, Progress.Phase.Running, null, null));
+        assertEquals(Progress.Phase.Succeeded, merged.phase(), merged.message());
+        assertEquals(List.of("Succeeded", "Succeeded"), merged.results().stream().map(StepResult::status).toList());
+        assertEquals(true, merged.results().get(0).outputs().get("merged"));
+    }
+
+    @Test
+    void aStepThatKeepsItsDeadlineRunsOnTheCallersThread() {
+        Thread caller = Thread.currentThread();
+        List<Object> seen = new ArrayList<>();
+        StepExecutor own = new StepExecutor() {
+            @Override
+            public String name() {
+                return "own-deadline";
+            }
+
+            @Override
+            public boolean enforcesDeadline() {
+                return true;
+            }
+
+            @Override
+            public Outcome run(Call call) {
+                seen.add(Thread.currentThread() == caller);
+                seen.add(call.deadline() != null);
+                return Outcome.succeeded(Map.of(), null);
+            }
+        };
+        Progress p = runtime(List.of(own)).run(List.of(new PromotionStep("own-deadline", "o", Map.of(), null, null,
+                new StepRetry(null, "1m"), null)), BASE, Progress.start());
+        assertEquals(Progress.Phase.Succeeded, p.phase(), p.message());
+        assertEquals(List.of(true, true), seen);
+    }
+
     @Test
     void goDurations() {
         assertEquals(Duration.ofHours(48), GoDurations.parse("48h"));
