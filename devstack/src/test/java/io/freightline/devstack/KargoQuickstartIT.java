@@ -40,9 +40,6 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  * commit carrying the promotion trailer, and have Argo CD sync that commit.
  */
 @TestMethodOrder(MethodOrderer.OrderAnnotation.class)
-@org.junit.jupiter.api.Disabled("the git-writer does not render task.outputs in step configs yet (git-commit's message "
-        + "${{ task.outputs.update.commitMessage }} is committed as written) and reports no step outputs in the commit "
-        + "event (the notifier cannot resolve desiredRevision ${{ task.outputs.commit.commit }}); see git-writer README, Limits")
 class KargoQuickstartIT {
     static final String PROJECT = "kargo-demo";
     static final List<String> STAGES = List.of("test", "uat", "prod");

@@ -219,7 +219,16 @@ public class PullRequestFlow implements AutoCloseable {
      */
     private void advance(Continuation c, PromotionWriter.Pending first) {
         PromotionRequested r = c.request();
-        List<StepResult> results = new ArrayList<>(c.results());
+        List<StepResult> results = new ArrayList<>();
+        for (StepResult x : c.results()) {
+            // a continuation remembered before statuses were Kargo's and every result had its alias
+            StepResult k = WriterSteps.kargoStatus(x);
+            if (k.as() == null && results.size() < r.steps().size()) {
+                k = new StepResult(k.uses(), TemplateRuntime.alias(r.steps().get(results.size()), results.size()),
+                        k.status(), k.message(), k.durationMillis(), k.outputs(), k.startedAt());
+            }
+            results.add(k);
+        }
         if (c.waitingSince() != null && results.size() == c.next()) {
             PromotionStep waiting = r.steps().get(c.next());
             results.add(new StepResult(waiting.uses(), TemplateRuntime.alias(waiting, c.next()), StepStatus.Running.name(),

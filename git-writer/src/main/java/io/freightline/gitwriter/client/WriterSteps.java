@@ -146,6 +146,21 @@ final class WriterSteps {
         return out;
     }
 
+    /** A result with its status in Kargo's spelling ({@code SUCCEEDED} → {@code Succeeded}; {@code FAILED} → {@code Errored}). */
+    static StepResult kargoStatus(StepResult r) {
+        String s = r.status() == null ? "Skipped" : r.status();
+        for (StepStatus k : StepStatus.values()) {
+            if (k.name().equals(s)) return r;
+        }
+        String kargo = switch (s.toUpperCase(java.util.Locale.ROOT)) {
+            case "SUCCEEDED" -> "Succeeded";
+            case "RUNNING" -> "Running";
+            case "FAILED", "ERRORED" -> "Errored";
+            default -> "Skipped";
+        };
+        return new StepResult(r.uses(), r.as(), kargo, r.message(), r.durationMillis(), r.outputs(), r.startedAt());
+    }
+
     /** Each step's outputs by alias, as later steps read them. */
     static Map<String, Map<String, Object>> outputs(List<StepResult> results) {
         Map<String, Map<String, Object>> out = new LinkedHashMap<>();
