@@ -87,11 +87,13 @@ class PullRequestStepsTest {
                 {"number": 5, "state": "open", "merged": false, "html_url": "https://gitea.example/org/gitops/pulls/5"}""")));
         var settings = new TestWriters.Settings(tmp.resolve("wd"));
         try (var h = TestWriters.start(settings, new GitOpenPrStep("pr-token"), new GitWaitForPrStep("pr-token"))) {
+            // as Kargo's docs write them: the branch from git-push's outputs, the number from git-open-pr's, rendered
+            // by the pull-request flow just before each step runs
             PromotionRequested r = request("prs1", List.of(
                     new PromotionStep("git-open-pr", "open-pr", Map.of("repoURL", apiRepo(), "provider", "gitea",
-                            "sourceBranch", "freightline/promotion/prs1", "targetBranch", "main")),
+                            "sourceBranch", "${{ outputs.push.branch }}", "targetBranch", "main")),
                     new PromotionStep("git-wait-for-pr", "wait-for-pr", Map.of("repoURL", apiRepo(), "provider", "gitea",
-                            "prNumber", 5, "pollInterval", "100ms"))));
+                            "prNumber", "${{ outputs['open-pr'].pr.id }}", "pollInterval", "100ms"))));
             PromotionCommitted opened = h.writer().submit(r).toCompletableFuture().get(60, TimeUnit.SECONDS);
 
             assertThat(opened.outcome()).as(opened.reason()).isEqualTo(Outcome.PR_OPENED);
