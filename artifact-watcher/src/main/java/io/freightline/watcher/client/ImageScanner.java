@@ -36,6 +36,7 @@ public class ImageScanner implements Scanner {
 
     private final Map<String, String> digestByTag = new ConcurrentHashMap<>();
     private final Map<String, Instant> createdByDigest = new ConcurrentHashMap<>();
+    private final Map<String, List<String>> platformsByDigest = new ConcurrentHashMap<>();
 
     @Override
     public boolean handles(Watched w) {
@@ -53,13 +54,21 @@ public class ImageScanner implements Scanner {
         String host = RepoUrls.registryHost(normalized);
         String repo = RepoUrls.repositoryPath(normalized);
         Policy policy = w.policy();
+        String platform = w.subscription().platform();
+        boolean anyPlatform = platform == null || platform.isBlank();
         if (policy.strategy() == Strategy.DIGEST) {
             return oci.head(host, repo, policy.digestTag())
+                    .filter(m -> anyPlatform || runsOn(host, repo, m, platform))
                     .map(m -> List.of(new Discovery(w, ArtifactRef.image(w.subscription().repoURL(), policy.digestTag(), m.digest()),
                             m.digest(), null, "poll")))
                     .orElse(List.of());
         }
         List<String> tags = invalidTags.valid(w, oci.listTags(host, repo), ArtifactReferences::tagProblem);
+        if (!anyPlatform) {
+            // Kargo's platform: only images (or index entries) for that os/arch[/variant] are eligible; the digest
+            // emitted stays the tag's (an index's digest deploys on every platform it lists)
+            tags = tags.stream().filter(t -> policy.accepts(t) && runsOn(host, repo, normalized, t, platform)).toList();
+        }
         Map<String, Instant> builtAt = new HashMap<>();
         if (policy.strategy() == Strategy.NEWEST_BUILD) {
             for (String tag : tags) {
@@ -94,5 +103,29 @@ public class ImageScanner implements Scanner {
         }
         Collections.reverse(out);
         return out;
+    }
+
+    private boolean runsOn(String host, String repo, String normalized, String tag, String platform) {
+        String key = normalized + ":" + tag;
+        String digest = digestByTag.get(key);
+        OciRegistryClient.Manifest manifest;
+        if (digest == null) {
+            manifest = oci.get(host, repo, tag).orElse(null);
+            if (manifest == null) return false;
+            digestByTag.put(key, manifest.digest());
+        } else {
+            manifest = new OciRegistryClient.Manifest(digest, null, null);
+        }
+        return runsOn(host, repo, manifest, platform);
+    }
+
+    private boolean runsOn(String host, String repo, OciRegistryClient.Manifest manifest, String platform) {
+        List<String> platforms = platformsByDigest.computeIfAbsent(manifest.digest(), d -> oci.platforms(host, repo, manifest));
+        return platforms.stream().anyMatch(p -> matches(platform, p));
+    }
+
+    /** {@code linux/arm64} matches {@code linux/arm64} and {@code linux/arm64/v8}; {@code linux/arm/v7} only itself. */
+    static boolean matches(String wanted, String offered) {
+        return offered.equals(wanted) || (wanted.chars().filter(c -> c == '/').count() == 1 && offered.startsWith(wanted + "/"));
     }
 }

@@ -143,6 +143,40 @@ public class OciRegistryClient {
         return label.isPresent() ? label : instant(cfg.path("created").asText(null));
     }
 
+    /**
+     * The platforms ({@code os/arch[/variant]}) a manifest runs on: each entry of an image index, or the config of a
+     * single image. Empty when the registry does not say (no config, or an artifact that is not an image).
+     */
+    public List<String> platforms(String host, String repo, Manifest manifest) {
+        JsonNode body = manifest.body();
+        if (body == null) {
+            body = get(host, repo, manifest.digest()).map(Manifest::body).orElse(null);
+            if (body == null) return List.of();
+        }
+        List<String> out = new java.util.ArrayList<>();
+        if (body.has("manifests")) {
+            for (JsonNode m : body.get("manifests")) {
+                String p = platform(m.path("platform"));
+                if (p != null) out.add(p);
+            }
+            return out;
+        }
+        String configDigest = body.path("config").path("digest").asText(null);
+        if (configDigest == null) return out;
+        URI uri = URI.create(http.scheme(host) + "://" + host + "/v2/" + repo + "/blobs/" + configDigest);
+        HttpFetcher.Response r = http.send("GET", uri, Map.of(), scope(repo));
+        if (r.status() != 200) return out;
+        String p = platform(r.json());
+        if (p != null) out.add(p);
+        return out;
+    }
+
+    private static String platform(JsonNode n) {
+        String os = n.path("os").asText(""), arch = n.path("architecture").asText(""), variant = n.path("variant").asText("");
+        if (os.isEmpty() || arch.isEmpty()) return null;
+        return os + "/" + arch + (variant.isEmpty() ? "" : "/" + variant);
+    }
+
     private URI manifestUri(String host, String repo, String reference) {
         return URI.create(http.scheme(host) + "://" + host + "/v2/" + repo + "/manifests/" + reference);
     }

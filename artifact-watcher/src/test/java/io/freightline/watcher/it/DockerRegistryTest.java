@@ -160,6 +160,33 @@ class DockerRegistryTest {
     }
 
     @Test
+    void platformKeepsOnlyImagesAndIndexesThatRunOnIt() throws Exception {
+        KafkaProbe.Recording artifacts = Fixtures.probe().record(Topics.ARTIFACTS);
+        OciPush oci = new OciPush("127.0.0.1:" + port);
+        String repo = "demo/multiarch";
+        oci.image(repo, "1.0.0", "linux", "amd64");
+        String arm = oci.image(repo, "1.1.0", "linux", "arm64").digest();
+        String both = oci.index(repo, "1.2.0", oci.image(repo, "build-a", "linux", "amd64"), oci.image(repo, "build-b", "linux", "arm64"));
+        oci.index(repo, "1.3.0", oci.image(repo, "build-c", "linux", "amd64"), oci.image(repo, "build-d", "windows", "arm64"));
+        Subscription armOnly = new Subscription("arm", ArtifactKind.IMAGE, "127.0.0.1:" + port + "/" + repo, null, "SemVer",
+                null, null, null, null, 10, null, null, null, null, null, null, "linux/arm64", null);
+        Fixtures.warehouse("realplatform", "app", 1, armOnly);
+        // without platform, every version of the repository is eligible
+        Subscription any = new Subscription("any", ArtifactKind.IMAGE, "127.0.0.1:" + port + "/" + repo, null, "SemVer",
+                null, null, null, null, 10, null, null, null, null);
+        Fixtures.warehouse("realplatform-any", "app", 1, any);
+        await().atMost(Duration.ofSeconds(60)).until(() -> events(artifacts, "realplatform-any").size() >= 4);
+        // a barrier: a later scan of the arm warehouse finds the new 1.4.0, so every earlier scan was published before
+        await().atMost(Duration.ofSeconds(60)).until(() -> events(artifacts, "realplatform").size() >= 2);
+        String later = oci.image(repo, "1.4.0", "linux", "arm64").digest();
+        await().atMost(Duration.ofSeconds(60)).until(() -> events(artifacts, "realplatform").stream().anyMatch(a -> a.artifact().tag().equals("1.4.0")));
+        List<ArtifactDiscovered> events = events(artifacts, "realplatform");
+        assertEquals(List.of("1.1.0", "1.2.0", "1.4.0"), events.stream().map(a -> a.artifact().tag()).toList(),
+                "1.0.0 is amd64 only, 1.3.0 has no linux/arm64 entry");
+        assertEquals(List.of(arm, both, later), events.stream().map(a -> a.artifact().digest()).toList(), "an index keeps its own digest");
+    }
+
+    @Test
     void digestStrategyEmitsEachNewContentOfAMutableTagOnce() throws Exception {
         KafkaProbe.Recording artifacts = Fixtures.probe().record(Topics.ARTIFACTS);
         String d1 = push("demo/pinned", "build-1", "stable");

@@ -39,6 +39,43 @@ final class OciPush {
                 ("layer of " + tag).getBytes(StandardCharsets.UTF_8));
     }
 
+    static final String INDEX = "application/vnd.oci.image.index.v1+json";
+
+    /** A pushed manifest: what an index entry names. */
+    record Pushed(String digest, int size, String os, String arch) {
+    }
+
+    /** An image for one platform (its config's {@code os} and {@code architecture}). */
+    Pushed image(String repo, String tag, String os, String arch) throws Exception {
+        String config = """
+                {"architecture":"%s","os":"%s","created":"2026-01-01T00:00:00Z","config":{"Labels":{"tag":"%s"}},
+                 "rootfs":{"type":"layers","diff_ids":[]}}""".formatted(arch, os, tag);
+        lastSize = 0;
+        String digest = artifact(repo, tag, IMAGE_CONFIG, config.getBytes(StandardCharsets.UTF_8), IMAGE_LAYER,
+                ("layer of " + tag + " for " + os + "/" + arch).getBytes(StandardCharsets.UTF_8));
+        return new Pushed(digest, lastSize, os, arch);
+    }
+
+    /** A multi-platform image: an OCI index of images pushed before; returns the index digest. */
+    String index(String repo, String tag, Pushed... images) throws Exception {
+        StringBuilder entries = new StringBuilder();
+        for (Pushed p : images) {
+            if (entries.length() > 0) entries.append(',');
+            entries.append("""
+                    {"mediaType":"%s","digest":"%s","size":%d,"platform":{"os":"%s","architecture":"%s"}}"""
+                    .formatted(MANIFEST, p.digest(), p.size(), p.os(), p.arch()));
+        }
+        byte[] bytes = ("{\"schemaVersion\":2,\"mediaType\":\"" + INDEX + "\",\"manifests\":[" + entries + "]}")
+                .getBytes(StandardCharsets.UTF_8);
+        HttpResponse<String> put = HTTP.send(HttpRequest.newBuilder(URI.create(base + "/v2/" + repo + "/manifests/" + tag))
+                .header("Content-Type", INDEX).PUT(HttpRequest.BodyPublishers.ofByteArray(bytes)).build(),
+                HttpResponse.BodyHandlers.ofString());
+        assertEquals(201, put.statusCode(), put.body());
+        return digest(bytes);
+    }
+
+    private int lastSize;
+
     /** A Helm chart as {@code helm push} stores it: Helm config media type, one chart-content layer. */
     String chart(String repo, String name, String version) throws Exception {
         String config = "{\"apiVersion\":\"v2\",\"name\":\"" + name + "\",\"version\":\"" + version + "\"}";
@@ -56,6 +93,7 @@ final class OciPush {
                  "layers":[{"mediaType":"%s","digest":"%s","size":%d}]}"""
                 .formatted(MANIFEST, configType, configDigest, config.length, layerType, layerDigest, layer.length);
         byte[] bytes = manifest.getBytes(StandardCharsets.UTF_8);
+        lastSize = bytes.length;
         HttpResponse<String> put = HTTP.send(HttpRequest.newBuilder(URI.create(base + "/v2/" + repo + "/manifests/" + tag))
                 .header("Content-Type", MANIFEST).PUT(HttpRequest.BodyPublishers.ofByteArray(bytes)).build(),
                 HttpResponse.BodyHandlers.ofString());
