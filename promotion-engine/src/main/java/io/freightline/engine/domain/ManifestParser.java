@@ -109,6 +109,7 @@ public final class ManifestParser {
         List<WarehouseSpec> warehouses = new ArrayList<>();
         List<StageSpec> stages = new ArrayList<>();
         Map<StageSpec, Ctx> stageCtx = new HashMap<>();
+        Map<Object, Ctx> docCtx = new java.util.IdentityHashMap<>(); // warehouses and ProjectConfigs, for cross-document errors
         List<Ctx> documents = new ArrayList<>();
         List<PromotionTemplates.Task> tasks = new ArrayList<>();
         List<ProjectSpec> configs = new ArrayList<>();
@@ -195,7 +196,9 @@ public final class ManifestParser {
                         }
                         Node spec = n.has("spec") ? n.map("spec", true) : null;
                         List<Specs.PromotionPolicy> policies = spec == null ? List.of() : promotionPolicies(spec);
-                        configs.add(new ProjectSpec(name, policies));
+                        ProjectSpec cfg = new ProjectSpec(name, policies);
+                        configs.add(cfg);
+                        docCtx.put(cfg, c);
                     }
                     case "Warehouse", "Stage" -> {
                         if (ns == null) {
@@ -206,7 +209,10 @@ public final class ManifestParser {
                         if (spec == null) continue;
                         if (kind.equals("Warehouse")) {
                             WarehouseSpec w = warehouse(ns, name, spec);
-                            if (w != null) warehouses.add(w);
+                            if (w != null) {
+                                warehouses.add(w);
+                                docCtx.put(w, c);
+                            }
                         } else {
                             String project = ns;
                             PromotionTemplates.TaskResolver resolver = (tk, tn) -> {
@@ -245,11 +251,10 @@ public final class ManifestParser {
             } else if (existing.hasProject(cfg.name())) {
                 projects.add(cfg);
             } else {
-                problems.add(new Problem(sources.isEmpty() ? "(manifests)" : sources.get(0).file(), "",
-                        "metadata.namespace", "ProjectConfig '" + cfg.name() + "': project has no Project manifest"));
+                docCtx.get(cfg).err("metadata.namespace", "project '" + cfg.name() + "' has no Project manifest (in this apply or an earlier one)");
             }
         }
-        crossCheck(projects, warehouses, stages, stageCtx, existing, problems, sources);
+        crossCheck(projects, warehouses, stages, stageCtx, docCtx, existing, problems);
         if (!problems.isEmpty()) throw new ManifestException(problems);
         return new Manifests(projects, warehouses, stages, List.copyOf(skipped));
     }
@@ -326,17 +331,19 @@ public final class ManifestParser {
     }
 
     private static void crossCheck(List<ProjectSpec> projects, List<WarehouseSpec> warehouses, List<StageSpec> stages,
-                                   Map<StageSpec, Ctx> stageCtx, Catalog existing, List<Problem> problems,
-                                   List<Source> sources) {
+                                   Map<StageSpec, Ctx> stageCtx, Map<Object, Ctx> docCtx, Catalog existing,
+                                   List<Problem> problems) {
         Set<String> projectNames = new HashSet<>();
         projects.forEach(p -> projectNames.add(p.name()));
-        String firstFile = sources.isEmpty() ? "(manifests)" : sources.get(0).file();
-        Set<String> missing = new java.util.TreeSet<>();
-        warehouses.forEach(w -> missing.add(w.project()));
-        stages.forEach(s -> missing.add(s.project()));
-        for (String p : missing) {
-            if (!projectNames.contains(p) && !existing.hasProject(p)) {
-                problems.add(new Problem(firstFile, "", "metadata.namespace", "project '" + p + "' has no Project manifest"));
+        String noProject = "has no Project manifest (in this apply or an earlier one)";
+        for (WarehouseSpec w : warehouses) {
+            if (!projectNames.contains(w.project()) && !existing.hasProject(w.project())) {
+                docCtx.get(w).err("metadata.namespace", "project '" + w.project() + "' " + noProject);
+            }
+        }
+        for (StageSpec s : stages) {
+            if (!projectNames.contains(s.project()) && !existing.hasProject(s.project())) {
+                stageCtx.get(s).err("metadata.namespace", "project '" + s.project() + "' " + noProject);
             }
         }
         Map<String, Map<String, StageSpec>> allStages = new HashMap<>();

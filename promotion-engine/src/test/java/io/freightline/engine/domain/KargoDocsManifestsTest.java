@@ -288,6 +288,29 @@ class KargoDocsManifestsTest {
     }
 
     @Test
+    void aFolderIsRefusedAsAWholeAndEachErrorNamesItsOwnFileAndDocument() throws Exception {
+        String stages = read("stages.yaml").replace("kind: Project\nmetadata:\n  name: kargo-demo\n", "kind: Project\nmetadata:\n  name: kargo-demo-renamed\n");
+        String other = """
+                apiVersion: argoproj.io/v1alpha1
+                kind: Application
+                metadata: {name: guestbook, namespace: argocd}
+                ---
+                apiVersion: kargo.akuity.io/v1alpha1
+                kind: ProjectConfig
+                metadata: {name: ghost, namespace: ghost}
+                """;
+        var e = assertThrows(ManifestException.class, () -> ManifestParser.parse(List.of(new ManifestParser.Source("projects.yaml", read("projects.yaml")),
+                new ManifestParser.Source("kargo/stages.yaml", stages), new ManifestParser.Source("apps/other.yaml", other)), engine.catalog()));
+        var where = e.problems().stream().map(p -> p.file() + " " + p.document() + ": " + p.field()).toList();
+        assertTrue(where.contains("kargo/stages.yaml #3 Warehouse kargo-demo/my-warehouse: metadata.namespace"), where.toString());
+        assertTrue(where.contains("kargo/stages.yaml #6 Stage kargo-demo/test: metadata.namespace"), where.toString());
+        assertTrue(where.contains("apps/other.yaml #2 ProjectConfig ghost/ghost: metadata.namespace"), where.toString());
+        assertTrue(e.problems().stream().allMatch(p -> p.reason().contains("has no Project manifest")), e.getMessage());
+        assertTrue(e.problems().stream().noneMatch(p -> p.file().equals("projects.yaml")), "the valid file has no error");
+        assertNull(engine.project("example"), "all or nothing: the valid file's projects are not applied either");
+    }
+
+    @Test
     void analysisTemplatesGetAClearErrorSayingWhatToUseInstead() throws Exception {
         String text = read("stages.yaml").replace("      name: microservice-b\n    sources:\n      direct: true\n",
                 "      name: microservice-b\n    sources:\n      direct: true\n  verification:\n    analysisTemplates:\n    - name: integration-test\n");
