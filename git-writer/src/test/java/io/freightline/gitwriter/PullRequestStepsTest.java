@@ -187,4 +187,34 @@ class PullRequestStepsTest {
             assertThat(TestRepos.log(bare, "main")).hasSize(1);
         }
     }
+
+    @Test
+    void aWaitRememberedWithTheOlderStatusSpellingResumesAfterARestart() throws Exception {
+        api.stubFor(get(urlEqualTo("/api/v1/repos/org/gitops/pulls/8")).willReturn(json(200, """
+                {"number": 8, "state": "closed", "merged": true, "merge_commit_sha": "%s", "html_url": "https://gitea.example/org/gitops/pulls/8"}"""
+                .formatted(MERGE))));
+        PromotionRequested r = request("prs9", List.of(new PromotionStep("git-wait-for-pr", "wait", Map.of("repoURL", apiRepo(),
+                "provider", "gitea", "prNumber", "${{ outputs.push.number }}", "pollInterval", "100ms"))));
+        // what a writer of the previous version remembered while the pull request waited: upper-case statuses, no
+        // alias for steps without "as"
+        List<io.freightline.events.StepResult> before = List.of(
+                new io.freightline.events.StepResult("git-clone", "clone", "SUCCEEDED", "checked out", 3),
+                new io.freightline.events.StepResult("file-write", null, "SUCCEEDED", "wrote", 1),
+                new io.freightline.events.StepResult("git-commit", "commit", "SUCCEEDED", "committed", 2),
+                new io.freightline.events.StepResult("git-push", "push", "SUCCEEDED", "pushed", 4, Map.of("number", 8)));
+        var waiting = new io.freightline.gitwriter.client.PullRequestFlow.Continuation(r, 4,
+                Map.of("push", Map.of("number", 8)), before, Outcome.PUSHED, "freightline/promotion/prs9",
+                "89abcdef0123456789abcdef0123456789abcdef", null, java.time.Instant.now());
+        Path remembered = Files.createDirectories(tmp.resolve("wd/pull-requests")).resolve("prs9.steps.json");
+        Files.writeString(remembered, io.freightline.events.EventCodec.toJson(waiting));
+        try (var h = TestWriters.start(new TestWriters.Settings(tmp.resolve("wd")), new GitWaitForPrStep("pr-token"))) {
+            await().atMost(Duration.ofSeconds(30)).until(() -> h.events().stream().anyMatch(e -> e.promotionId().equals("prs9")));
+            PromotionCommitted done = h.events().stream().filter(e -> e.promotionId().equals("prs9")).findFirst().orElseThrow();
+            assertThat(done.outcome()).as(done.reason()).isEqualTo(Outcome.PUSHED);
+            assertThat(done.commitSha()).isEqualTo(MERGE);
+            assertThat(done.steps()).extracting(x -> x.as() + ":" + x.status()).containsExactly("clone:Succeeded",
+                    "step-1:Succeeded", "commit:Succeeded", "push:Succeeded", "wait:Succeeded", "step-5:Skipped");
+            await().atMost(Duration.ofSeconds(10)).until(() -> !Files.exists(remembered));
+        }
+    }
 }

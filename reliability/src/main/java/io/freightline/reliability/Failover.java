@@ -4,6 +4,7 @@ import io.freightline.devstack.DevStack;
 import io.freightline.events.CloudEventHeaders;
 import io.freightline.events.EventTypes;
 import io.freightline.events.Topics;
+import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.ConsumerGroupListing;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.common.TopicPartition;
@@ -37,20 +38,23 @@ public final class Failover {
      */
     public static Optional<String> owner(Harness h, String project) throws Exception {
         List<String> engines = engines(h);
-        int partitions = h.kafka.admin().describeTopics(List.of(Topics.COMMANDS)).allTopicNames().get(30, TimeUnit.SECONDS)
-                .get(Topics.COMMANDS).partitions().size();
-        // Kafka's default partitioner for a keyed record
-        int partition = Utils.toPositive(Utils.murmur2(project.getBytes(StandardCharsets.UTF_8))) % partitions;
-        TopicPartition tp = new TopicPartition(Topics.COMMANDS, partition);
-        List<String> groups = h.kafka.admin().listConsumerGroups().all().get(30, TimeUnit.SECONDS).stream()
-                .map(ConsumerGroupListing::groupId).toList();
-        for (var g : h.kafka.admin().describeConsumerGroups(groups).all().get(30, TimeUnit.SECONDS).values()) {
-            for (var m : g.members()) {
-                if (m.assignment().topicPartitions().contains(tp) && m.groupInstanceId().isPresent()) {
-                    String id = m.groupInstanceId().get();
-                    Optional<String> match = engines.stream().filter(id::contains).max(Comparator.comparingInt(String::length));
-                    if (match.isPresent()) {
-                        return match;
+        int partition;
+        try (Admin admin = h.kafka.admin()) {
+            int partitions = admin.describeTopics(List.of(Topics.COMMANDS)).allTopicNames().get(30, TimeUnit.SECONDS)
+                    .get(Topics.COMMANDS).partitions().size();
+            // Kafka's default partitioner for a keyed record
+            partition = Utils.toPositive(Utils.murmur2(project.getBytes(StandardCharsets.UTF_8))) % partitions;
+            TopicPartition tp = new TopicPartition(Topics.COMMANDS, partition);
+            List<String> groups = admin.listConsumerGroups().all().get(30, TimeUnit.SECONDS).stream()
+                    .map(ConsumerGroupListing::groupId).toList();
+            for (var g : admin.describeConsumerGroups(groups).all().get(30, TimeUnit.SECONDS).values()) {
+                for (var m : g.members()) {
+                    if (m.assignment().topicPartitions().contains(tp) && m.groupInstanceId().isPresent()) {
+                        String id = m.groupInstanceId().get();
+                        Optional<String> match = engines.stream().filter(id::contains).max(Comparator.comparingInt(String::length));
+                        if (match.isPresent()) {
+                            return match;
+                        }
                     }
                 }
             }

@@ -81,10 +81,7 @@ public final class FaultCampaign {
                     3, 5, Duration.ofMinutes(3), 7, 1, 0, Duration.ofSeconds(10), 0);
         }
 
-        /**
-         * CI sizes with two engines, one round of engine faults and one power cut: about 10 more minutes on a
-         * loaded 2-core machine, so not in the default CI run yet.
-         */
+        /** CI sizes with two engines, one round of engine faults and one power cut ({@code FaultCampaignIT}). */
         public static Options ciWithEngines() {
             return new Options(15, Duration.ofMillis(1500), 1, 1, Duration.ofSeconds(5), Duration.ofSeconds(6),
                     3, 5, Duration.ofMinutes(3), 7, 2, 1, Duration.ofSeconds(10), 1);
@@ -389,6 +386,8 @@ public final class FaultCampaign {
     /** Seconds each failover took, by kind, in the order measured. */
     private final Map<String, List<String>> failovers = Collections.synchronizedMap(new LinkedHashMap<>());
     private final CountDownLatch engineFaultsDone = new CountDownLatch(1);
+    /** Each SIGCONT of a frozen engine: what it wrote afterwards is checked in {@link #check()}. */
+    private final List<ZombieCheck.Freeze> freezes = Collections.synchronizedList(new ArrayList<>());
 
     private void engineFaults(Map<String, AtomicInteger> faults) throws Exception {
         for (int round = 0; round < o.engineRounds(); round++) {
@@ -398,6 +397,7 @@ public final class FaultCampaign {
             event("kill -9 %s (owner of %s)", owner, Harness.PROJECT);
             h.stack.kill(owner);
             count(faults, "kill -9 engine owning the project");
+            measureTakeover("SIGKILL of the owner -> project's partition assigned to the survivor", owner, killed, Duration.ofSeconds(120));
             measureFailover("SIGKILL of the owner -> next promotion by the survivor", killed, Duration.ofSeconds(120));
             // its restart joins the group: the broker restarts in the middle of that rebalance
             var fresh = h.stack.startService(owner, h.stack.service(owner).port());
@@ -416,14 +416,34 @@ public final class FaultCampaign {
             h.stack.pause(frozen);
             count(faults, "SIGSTOP engine owning the project, then SIGCONT");
             try {
-                measureFailover("SIGSTOP of the owner -> next promotion by the other", stopped, o.freeze());
+                measureTakeover("SIGSTOP of the owner -> project's partition assigned to the other", frozen, stopped, o.freeze());
+                measureFailover("SIGSTOP of the owner -> next promotion by the other", stopped,
+                        Duration.ofMillis(Math.max(1, stopped + o.freeze().toMillis() - System.currentTimeMillis())));
                 long left = stopped + o.freeze().toMillis() - System.currentTimeMillis();
                 if (left > 0) {
                     await().pollDelay(Duration.ofMillis(left)).atMost(Duration.ofMillis(left + 1000)).until(() -> true);
                 }
             } finally {
-                h.stack.resume(frozen);
-                event("kill -CONT %s", frozen);
+                // while it is still frozen: its transactional producers, as the broker knows them
+                try (var admin = h.kafka.admin()) {
+                    ZombieCheck.Freeze f = ZombieCheck.atResume(frozen, h.stack.service(frozen).log(), admin);
+                    freezes.add(f);
+                    event("%s's producers at SIGCONT (id=epoch): %s", frozen, f.error() == null ? f.producers() : f.error());
+                } finally {
+                    h.stack.resume(frozen);
+                    event("kill -CONT %s", frozen);
+                }
+            }
+            // the zombie runs on until Streams notices it was fenced and starts its producer again: only then may
+            // anything else (the power cut) happen to it, so whatever it tries to write as a zombie is on record
+            ZombieCheck.Freeze f = freezes.get(freezes.size() - 1);
+            long resumed = f.resumedAt();
+            try (var admin = h.kafka.admin()) {
+                await().atMost(Duration.ofSeconds(60)).pollInterval(Duration.ofMillis(250)).ignoreExceptions()
+                        .until(() -> ZombieCheck.epochMoved(f, admin));
+                event("%s: producer started again %.1f s after SIGCONT", frozen, (System.currentTimeMillis() - resumed) / 1000.0);
+            } catch (org.awaitility.core.ConditionTimeoutException e) {
+                event("%s: producer still at its SIGCONT epoch 60 s after SIGCONT", frozen);
             }
         }
         for (int cut = 0; cut < o.powerCuts(); cut++) {
@@ -446,6 +466,30 @@ public final class FaultCampaign {
     private void measureFailover(String kind, long since, Duration within) {
         Optional<Long> first = Failover.firstPromotionSince(h, since, within);
         String figure = first.map(t -> Failover.seconds(t - since) + " s").orElse("none in " + within.toSeconds() + " s");
+        event("failover: %s: %s", kind, figure);
+        failovers.computeIfAbsent(kind, k -> new ArrayList<>()).add(figure);
+    }
+
+    /**
+     * Records how long after {@code since} the project's partition was assigned to an engine other than
+     * {@code from}: the failover itself, whether or not a promotion is due then (a stage may be busy, the watcher
+     * down).
+     */
+    private void measureTakeover(String kind, String from, long since, Duration within) {
+        long[] at = {-1};
+        try {
+            await().atMost(within).pollInterval(Duration.ofMillis(200)).ignoreExceptions().until(() -> {
+                Optional<String> now = Failover.owner(h, Harness.PROJECT);
+                if (now.isPresent() && !now.get().equals(from)) {
+                    at[0] = System.currentTimeMillis();
+                    return true;
+                }
+                return false;
+            });
+        } catch (org.awaitility.core.ConditionTimeoutException e) {
+            // recorded as none
+        }
+        String figure = at[0] < 0 ? "none in " + within.toSeconds() + " s" : Failover.seconds(at[0] - since) + " s";
         event("failover: %s: %s", kind, figure);
         failovers.computeIfAbsent(kind, k -> new ArrayList<>()).add(figure);
     }
@@ -702,6 +746,24 @@ public final class FaultCampaign {
         }
         report.figure("promotions lost", lost);
         report.figure("commits with a promotion trailer", commits.values().stream().mapToInt(List::size).sum());
+        if (reissued > 0) {
+            // the promotion ids are deterministic: a committed second copy is a decision made twice
+            report.violation("%d promotion events were committed again with an id already issued", reissued);
+        }
+
+        // 1b. the resumed zombies: nothing they produced after SIGCONT was committed (broker log segments)
+        for (ZombieCheck.Freeze f : freezes) {
+            try {
+                ZombieCheck.Result z = ZombieCheck.check(f, h.home.resolve("kafka"));
+                report.figure("zombie " + f.engine() + " after SIGCONT", z.summary());
+                if (z.committedRecords() > 0) {
+                    report.violation("the resumed zombie %s committed %d record(s) after SIGCONT: %s", f.engine(),
+                            z.committedRecords(), z.committedAt().stream().limit(10).toList());
+                }
+            } catch (Exception e) {
+                report.violation("cannot check what the resumed zombie %s wrote: %s", f.engine(), e.getMessage());
+            }
+        }
 
         // 2. nothing stuck per the engine; every artifact became freight
         try {

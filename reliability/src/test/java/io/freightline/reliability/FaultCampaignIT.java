@@ -8,10 +8,12 @@ import java.nio.file.Path;
 import java.util.concurrent.TimeUnit;
 
 /**
- * The fault campaign, short: 15 artifacts through dev → staging → prod while every service is killed with SIGKILL,
- * the broker restarts, the Git remote is cut, others push to main and Argo CD fails; then nothing lost, nothing
- * duplicated, nothing stuck, every stage on the newest freight. {@code FaultCampaign.Options.ciWithEngines()} adds
- * two engines, the owner killed and frozen, a broker restart mid-rebalance and a power cut (the full campaign has them).
+ * The fault campaign, short: 15 artifacts through dev → staging → prod on two promotion-engine instances while the
+ * other services are killed with SIGKILL, the broker restarts, the Git remote is cut, others push to main and Argo CD
+ * fails; meanwhile the engine owning the project is killed (its restart meets a broker restart mid-rebalance), the
+ * new owner is frozen with SIGSTOP past its session timeout and resumed, and the whole stack loses power once. Then
+ * every promotion landed exactly once, nothing is lost or stuck, the resumed zombie committed nothing, every stage is
+ * on the newest freight; the summary prints each failover's time.
  */
 class FaultCampaignIT {
 
@@ -19,7 +21,7 @@ class FaultCampaignIT {
     @Timeout(value = 9, unit = TimeUnit.MINUTES)
     void everyPromotionLandsExactlyOnceWhateverFails(@TempDir Path tmp) throws Exception {
         Report r;
-        FaultCampaign.Options options = FaultCampaign.Options.ci();
+        FaultCampaign.Options options = FaultCampaign.Options.ciWithEngines();
         try (Harness h = Harness.start(tmp.resolve("demo"), true, options.engines())) {
             try {
                 r = new FaultCampaign(h, options).run();
