@@ -7,7 +7,8 @@ import java.util.Map;
  * An operator command, ordered with everything else of its project.
  *
  * @param id      unique per command; handlers ignore an id they have already applied
- * @param action  promote, approve, abort, rollback, pause, resume, refresh, apply, clear-hold, create-freight
+ * @param action  promote, approve, abort, rollback, pause, resume, refresh, apply, clear-hold, create-freight,
+ *                pause-project, resume-project
  * @param args    action arguments: stage, freight, promotion, warehouse, manifests; {@code sourceStage} (promote
  *                every freight verified there instead of one {@code freight}); {@code artifacts} (create-freight:
  *                a JSON array of artifact references)

@@ -44,8 +44,9 @@ public final class Cli {
               rollback --stage S [--freight ID|ALIAS] put the stage back on its last verified (or the given) freight
               clear-hold --stage S                   release the auto-promotion hold a rollback left
               abort    --promotion ID                abort a pending or running promotion
-              pause    --stage S                     stop promotions into a stage
+              pause    --stage S                     stop promotions into a stage (queued ones wait)
               resume   --stage S                     allow them again
+              pause    --all / resume --all          the same for every stage of the project at once
               refresh  --warehouse W                 re-read a warehouse's sources now
               apply    -f FILE|DIR                   apply pipeline manifests (YAML; a folder is applied all or nothing)
 
@@ -64,7 +65,8 @@ public final class Cli {
      * element), or a computed cell.
      */
     static final Map<String, List<Column>> COLUMNS = Map.of(
-            "projects", List.of(col("NAME", "name"), col("STAGES", "stages"), col("WAREHOUSES", "warehouses")),
+            "projects", List.of(col("NAME", "name"), col("STAGES", "stages"), col("WAREHOUSES", "warehouses"),
+                    col("PAUSED BY", "paused.actor")),
             "stages", List.of(col("NAME", "name"), col("FREIGHT", "currentFreight.alias"),
                     col("ARTIFACTS", "currentFreight.artifacts"), col("VERIFIED", "lastVerifiedFreight.alias"),
                     col("HEALTH", "health"), computed("STATUS", Cli::stageStatus),
@@ -148,8 +150,9 @@ public final class Cli {
                         body(args, "freight", args.flag("freight", null)));
                 case "clear-hold" -> post(args, p + "/stages/" + enc(args.required("stage")) + "/clear-hold", body(args, null, null));
                 case "abort" -> post(args, p + "/promotions/" + enc(args.required("promotion")) + "/abort", body(args, null, null));
-                case "pause" -> post(args, p + "/stages/" + enc(args.required("stage")) + "/pause", body(args, null, null));
-                case "resume" -> post(args, p + "/stages/" + enc(args.required("stage")) + "/resume", body(args, null, null));
+                case "pause", "resume" -> args.flags.containsKey("all")
+                        ? post(args, p + "/" + args.command, body(args, null, null))
+                        : post(args, p + "/stages/" + enc(args.required("stage")) + "/" + args.command, body(args, null, null));
                 case "refresh" -> post(args, p + "/warehouses/" + enc(args.required("warehouse")) + "/refresh", body(args, null, null));
                 case "apply" -> apply(args);
                 default -> {

@@ -114,7 +114,7 @@ public class PipelineResource {
         for (String p : service.engine().projectNames()) {
             if (!c.can(p, Role.viewer)) continue;
             ProjectView v = service.read(p, ps -> ps.spec == null ? null
-                    : new ProjectView(p, List.copyOf(ps.warehouses.keySet()), List.copyOf(ps.stages.keySet())));
+                    : new ProjectView(p, List.copyOf(ps.warehouses.keySet()), List.copyOf(ps.stages.keySet()), ps.lineStop));
             if (v != null) out.add(v);
         }
         return out;
@@ -286,6 +286,22 @@ public class PipelineResource {
     public Response resume(@HeaderParam(HttpHeaders.AUTHORIZATION) String authz, @PathParam("project") String project,
                            @PathParam("stage") String stage, ReasonRequest body) {
         return command(authz, project, Role.admin, "resume", Map.of("stage", stage), reason(body));
+    }
+
+    @POST
+    @Path("/projects/{project}/pause")
+    @Operation(summary = "Pause the whole project: no promotion starts in any stage, queued ones included, until resumed (admin)")
+    public Response pauseProject(@HeaderParam(HttpHeaders.AUTHORIZATION) String authz, @PathParam("project") String project,
+                                 ReasonRequest body) {
+        return command(authz, project, Role.admin, "pause-project", Map.of(), reason(body));
+    }
+
+    @POST
+    @Path("/projects/{project}/resume")
+    @Operation(summary = "Resume a paused project (admin)")
+    public Response resumeProject(@HeaderParam(HttpHeaders.AUTHORIZATION) String authz, @PathParam("project") String project,
+                                  ReasonRequest body) {
+        return command(authz, project, Role.admin, "resume-project", Map.of(), reason(body));
     }
 
     @POST

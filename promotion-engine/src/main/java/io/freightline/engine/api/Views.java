@@ -15,7 +15,8 @@ import java.util.Map;
 /** The API's response shapes (documented in the OpenAPI document). */
 public final class Views {
 
-    public record ProjectView(String name, List<String> warehouses, List<String> stages) {
+    /** @param paused who paused the whole project, why and when; null when it runs */
+    public record ProjectView(String name, List<String> warehouses, List<String> stages, Model.LineStop paused) {
     }
 
     public record FreightSummary(String id, String alias, String warehouse, List<ArtifactRef> artifacts) {

@@ -512,6 +512,16 @@ public final class Engine {
         }
         Map<String, String> a = c.args() == null ? Map.of() : c.args();
         String stage = a.get("stage");
+        if (c.action().equals("pause-project") && ps.lineStop != null) {
+            return new CommandResult(409, "project '" + ps.name + "' is already paused", null);
+        }
+        if (c.action().equals("resume-project") && ps.lineStop == null) {
+            return new CommandResult(409, "project '" + ps.name + "' is not paused", null);
+        }
+        if (ps.lineStop != null && Set.of("promote", "rollback", "pause", "resume").contains(c.action())) {
+            return new CommandResult(409, "project '" + ps.name + "' is paused (by " + ps.lineStop.actor()
+                    + (ps.lineStop.reason() != null ? ": " + ps.lineStop.reason() : "") + "): resume the project first", null);
+        }
         boolean needsStage = Set.of("promote", "rollback", "pause", "resume", "clear-hold", "approve").contains(c.action());
         if (needsStage && (stage == null || !ps.stages.containsKey(stage))) {
             return stage == null ? new CommandResult(400, "stage: required", null)
@@ -672,6 +682,18 @@ public final class Engine {
                 finish(ps, st, p, fx);
                 audit(ps, fx, now, actor, "abort", "promotion/" + p.id, c.reason(), "stage " + p.stage);
             }
+            case "pause-project" -> {
+                ps.lineStop = new Model.LineStop(actor, c.reason(), now);
+                fx.dirty.add(key(ps.name, "project", null));
+                int queued = ps.stageStates.values().stream().mapToInt(s -> s.queue.size()).sum();
+                audit(ps, fx, now, actor, "pause-project", "project/" + ps.name, c.reason(),
+                        ps.stages.size() + " stages paused, " + queued + " queued promotions held");
+            }
+            case "resume-project" -> {
+                ps.lineStop = null;
+                fx.dirty.add(key(ps.name, "project", null));
+                audit(ps, fx, now, actor, "resume-project", "project/" + ps.name, c.reason(), null);
+            }
             case "pause", "resume" -> {
                 ps.stage(stage).paused = c.action().equals("pause");
                 fx.dirty.add(key(ps.name, "stage", stage));
@@ -791,8 +813,9 @@ public final class Engine {
         return spec.steps().isEmpty() && spec.git() == null && spec.argocd() == null;
     }
 
-    /** Starts the head of the queue when nothing runs in the stage. */
+    /** Starts the head of the queue when nothing runs in the stage and it is not paused (queued ones wait). */
     private void dispatch(ProjectState ps, StageSpec spec, StageState st, Effects fx, Instant now) {
+        if (ps.paused(spec.name())) return;
         while (st.running == null && !st.queue.isEmpty()) {
             Promotion p = ps.promotions.get(st.queue.get(0));
             if (p == null || p.state != PromotionState.Pending) {

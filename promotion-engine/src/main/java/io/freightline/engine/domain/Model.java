@@ -54,6 +54,10 @@ public final class Model {
     public record Approval(String actor, Instant at) {
     }
 
+    /** The whole project paused ("stop the line"): no promotion starts in any stage until it is resumed. */
+    public record LineStop(String actor, String reason, Instant at) {
+    }
+
     /** An auto-promotion hold set by a manual rollback. */
     public record Hold(String freight, String actor, String reason, Instant at) {
     }

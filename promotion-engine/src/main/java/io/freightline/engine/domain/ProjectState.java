@@ -29,6 +29,8 @@ public final class ProjectState {
     public final Map<String, Freight> freight = new LinkedHashMap<>();
     public final Map<String, StageState> stageStates = new LinkedHashMap<>();
     public final Map<String, Promotion> promotions = new LinkedHashMap<>();
+    /** Set while the whole project is paused (every stage, queued promotions included); null otherwise. */
+    public Model.LineStop lineStop;
     public final Deque<AuditEntry> audit = new ArrayDeque<>();
     public final LinkedHashSet<String> appliedCommands = new LinkedHashSet<>();
     /** The results of the newest applied commands, so an API call on another instance can answer with them. */
@@ -70,6 +72,7 @@ public final class ProjectState {
     }
 
     public boolean paused(String stage) {
+        if (lineStop != null) return true;
         StageState st = stageStates.get(stage);
         StageSpec spec = stages.get(stage);
         if (st != null && st.paused != null) return st.paused;

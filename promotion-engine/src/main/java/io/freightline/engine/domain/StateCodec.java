@@ -29,9 +29,9 @@ import java.util.Map;
 public final class StateCodec {
     private static final ObjectMapper JSON = EventCodec.mapper();
 
-    /** The project entity: specs and counters. */
+    /** The project entity: specs, warehouse generations, and whether the whole project is paused. */
     public record ProjectEntity(ProjectSpec spec, List<WarehouseSpec> warehouses, Map<String, Long> generations,
-                                List<StageSpec> stages) {
+                                List<StageSpec> stages, Model.LineStop lineStop) {
     }
 
     /** Counters change with every freight and audit entry: kept apart so the specs are not rewritten each time. */
@@ -52,7 +52,7 @@ public final class StateCodec {
         if (ps == null) return null;
         Object entity = switch (k[1]) {
             case "project" -> new ProjectEntity(ps.spec, List.copyOf(ps.warehouses.values()),
-                    Map.copyOf(ps.warehouseGenerations), List.copyOf(ps.stages.values()));
+                    Map.copyOf(ps.warehouseGenerations), List.copyOf(ps.stages.values()), ps.lineStop);
             case "counters" -> new Counters(ps.freightSeq, ps.auditSeq);
             case "warehouse" -> ps.artifacts.get(k[2]);
             case "freight" -> ps.freight.get(k[2]);
@@ -95,6 +95,7 @@ public final class StateCodec {
                     ps.warehouseGenerations.putAll(e.generations());
                     ps.stages.clear();
                     e.stages().forEach(s -> ps.stages.put(s.name(), s));
+                    ps.lineStop = e.lineStop();
                 }
                 case "counters" -> {
                     if (json == null) return;

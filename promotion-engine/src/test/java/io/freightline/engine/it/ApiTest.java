@@ -125,6 +125,22 @@ class ApiTest {
     }
 
     @Test
+    void aWholeProjectPausesAndResumes() {
+        String p = "stopline";
+        Harness.apply(Harness.project(p, stage("a", null, "{}")));
+        Harness.post(EngineTestProfile.PROMOTER, "/api/v1/projects/{p}/pause", Map.of("reason", "incident"), p).then().statusCode(403);
+        Harness.post(EngineTestProfile.ADMIN, "/api/v1/projects/{p}/pause", Map.of("reason", "incident"), p).then().statusCode(200);
+        given().auth().oauth2(EngineTestProfile.VIEWER).get("/api/v1/projects").then().statusCode(200)
+                .body("find { it.name == 'stopline' }.paused.reason", equalTo("incident"));
+        given().auth().oauth2(EngineTestProfile.VIEWER).get("/api/v1/projects/{p}/stages/a", p).then().body("paused", equalTo(true));
+        Harness.post(EngineTestProfile.ADMIN, "/api/v1/projects/{p}/pause", null, p).then().statusCode(409);
+        Harness.post(EngineTestProfile.ADMIN, "/api/v1/projects/{p}/resume", null, p).then().statusCode(200);
+        given().auth().oauth2(EngineTestProfile.VIEWER).get("/api/v1/projects/{p}/stages/a", p).then().body("paused", equalTo(false));
+        Harness.post(EngineTestProfile.ADMIN, "/api/v1/projects/{p}/resume", null, p).then().statusCode(409)
+                .body("error", equalTo("project 'stopline' is not paused"));
+    }
+
+    @Test
     void openApiMetricsAndHealth() {
         given().get("/q/openapi").then().statusCode(200).body(containsString("/api/v1/projects/{project}/stages/{stage}/promotions"));
         String p = "metrics";
