@@ -29,7 +29,8 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
- * Golden manifests: the Project, ProjectConfig, Warehouse and Stage examples of Kargo's v1.12 documentation
+ * Golden manifests: the Project, ProjectConfig, Warehouse, Stage, PromotionTask and ClusterPromotionTask examples of
+ * Kargo's v1.12 documentation
  * (src/test/resources/kargo/docs), applied as written, and what each of them sets and does.
  */
 class KargoDocsManifestsTest {
@@ -308,6 +309,28 @@ class KargoDocsManifestsTest {
         assertTrue(e.problems().stream().allMatch(p -> p.reason().contains("has no Project manifest")), e.getMessage());
         assertTrue(e.problems().stream().noneMatch(p -> p.file().equals("projects.yaml")), "the valid file has no error");
         assertNull(engine.project("example"), "all or nothing: the valid file's projects are not applied either");
+    }
+
+    @Test
+    void promotionTasksAndClusterPromotionTasksOfTheDocsInflateWithTheirVarsAndOutputs() throws Exception {
+        var m = parse("promotion-tasks.yaml", read("promotion-tasks.yaml"));
+        StageSpec test = m.stages().get(0);
+        assertEquals(List.of("git-clone", "git-open-pr", "git-wait-for-pr", "compose-output", "http"),
+                test.steps().stream().map(Specs.StepTemplate::uses).toList());
+        // an unnamed task step is task-<index>; inflated steps are <task alias>::<step alias>
+        assertEquals(java.util.Arrays.asList("task-0::clone", "promotion::open-pr", "promotion::wait-for-pr", "promotion::output", null),
+                test.steps().stream().map(Specs.StepTemplate::as).toList());
+        // the step's vars override the inherited ones; the task's defaults fill the rest
+        assertEquals("feature-branch", test.steps().get(0).vars().get("targetBranch"));
+        assertEquals("stage/test", test.steps().get(1).vars().get("sourceBranch"));
+        assertEquals("main", test.steps().get(1).vars().get("targetBranch"));
+        assertEquals("${{ task.outputs['open-pr'].pr.id }}", test.steps().get(2).config().get("prNumber"));
+        assertEquals("https://github.com/example/repo.git", test.git().repoURL(), "the git-clone step's repository, known at apply");
+
+        // a required task variable that nothing provides is named
+        String missing = read("promotion-tasks.yaml").replace("      vars:\n      - name: repoURL\n        value: https://github.com/example/repo.git\n", "");
+        var e = assertThrows(ManifestException.class, () -> parse("promotion-tasks.yaml", missing));
+        assertTrue(e.getMessage().contains("Stage kargo-demo/test: spec.promotionTemplate.spec.steps[0].vars: variable 'repoURL' is required by ClusterPromotionTask 'global-task'"), e.getMessage());
     }
 
     @Test
