@@ -52,8 +52,11 @@ class MultiRepoTemplateTest {
         return new PromotionStep(uses, null, config);
     }
 
+    /** Where a {@code fail} step stops the template. */
+    enum Fail { NEVER, BEFORE_PUSHES, BETWEEN_PUSHES }
+
     /** Reads settings from the config repository into the GitOps one, records the promotion in the config one. */
-    List<PromotionStep> steps(String tag, boolean failBeforePush) {
+    List<PromotionStep> steps(String tag, Fail fail) {
         List<PromotionStep> s = new ArrayList<>(List.of(
                 step("git-clone", Map.of("repoURL", gitopsURL, "checkout", List.of(Map.of("branch", "main", "path", "./gitops")))),
                 step("git-clone", Map.of("repoURL", configURL, "checkout", List.of(Map.of("branch", "main", "path", "./config")))),
@@ -62,18 +65,21 @@ class MultiRepoTemplateTest {
                 step("file-write", Map.of("path", "./config/promoted/test.txt", "contents", tag + "\n")),
                 step("git-commit", Map.of("path", "./gitops", "message", "promote " + tag)),
                 step("git-commit", Map.of("path", "./config", "message", "record " + tag))));
-        if (failBeforePush) {
+        if (fail == Fail.BEFORE_PUSHES) {
             s.add(step("fail", Map.of("message", "stop before pushing")));
         }
         s.add(step("git-push", Map.of("path", "./config")));
+        if (fail == Fail.BETWEEN_PUSHES) {
+            s.add(step("fail", Map.of("message", "stop after the config push")));
+        }
         s.add(step("git-push", Map.of("path", "./gitops")));
         return s;
     }
 
-    PromotionRequested promotion(String id, String tag, boolean failBeforePush) {
+    PromotionRequested promotion(String id, String tag, Fail fail) {
         FreightRef freight = new FreightRef("f-" + tag, "alias-" + tag, "wh", List.of(ArtifactRef.image("nginx", tag, null)));
         return new PromotionRequested(id, "proj", "test", freight, new GitTarget(gitopsURL, "main", null),
-                steps(tag, failBeforePush), null, null, "test", Instant.parse("2026-01-01T00:00:00Z"));
+                steps(tag, fail), null, null, "test", Instant.parse("2026-01-01T00:00:00Z"));
     }
 
     static PromotionCommitted run(TestWriters.Harness h, PromotionRequested r) throws Exception {
@@ -100,7 +106,7 @@ class MultiRepoTemplateTest {
     void bothRepositoriesAreWrittenOnceAndARedeliveryCommitsNothingTwice() throws Exception {
         Path work = tmp.resolve("work");
         try (TestWriters.Harness h = TestWriters.start(new TestWriters.Settings(work))) {
-            PromotionCommitted c = run(h, promotion("p-1", "1.0.0", false));
+            PromotionCommitted c = run(h, promotion("p-1", "1.0.0", Fail.NEVER));
             assertThat(c.outcome()).as(c.reason()).isEqualTo(Outcome.PUSHED);
             // the event names the primary repository's commit
             assertThat(c.repoURL()).isEqualTo(gitopsURL);
@@ -113,14 +119,14 @@ class MultiRepoTemplateTest {
             String gitopsHead = TestRepos.head(gitops, "main");
             String configHead = TestRepos.head(config, "main");
 
-            PromotionCommitted again = run(h, promotion("p-1", "1.0.0", false));
+            PromotionCommitted again = run(h, promotion("p-1", "1.0.0", Fail.NEVER));
             assertThat(again.outcome()).as(again.reason()).isEqualTo(Outcome.ALREADY_PRESENT);
             assertThat(again.commitSha()).isEqualTo(gitopsHead);
             assertThat(TestRepos.head(gitops, "main")).isEqualTo(gitopsHead);
             assertThat(TestRepos.head(config, "main")).isEqualTo(configHead);
 
             // a promotion partitioned to the config repository uses the same warm clone of it
-            PromotionRequested own = new PromotionRequested("p-own", "proj", "cfg", promotion("p-own", "1.0.0", false).freight(),
+            PromotionRequested own = new PromotionRequested("p-own", "proj", "cfg", promotion("p-own", "1.0.0", Fail.NEVER).freight(),
                     new GitTarget(configURL, "main", null),
                     List.of(step("file-write", Map.of("path", "own.txt", "contents", "x\n"))),
                     null, null, "test", Instant.parse("2026-01-01T00:00:00Z"));
@@ -134,27 +140,45 @@ class MultiRepoTemplateTest {
     }
 
     @Test
-    void aFailureBeforeAnyPushLeavesBothRepositoriesUntouched() throws Exception {
+    void aFailureBeforeAnyPushLeavesBothRepositoriesUntouchedAndARetryCommitsOncePerRepository() throws Exception {
         String gitopsHead = TestRepos.head(gitops, "main");
         String configHead = TestRepos.head(config, "main");
         try (TestWriters.Harness h = TestWriters.start(new TestWriters.Settings(tmp.resolve("work")))) {
-            PromotionCommitted c = run(h, promotion("p-x", "1.0.0", true));
+            PromotionCommitted c = run(h, promotion("p-x", "1.0.0", Fail.BEFORE_PUSHES));
             assertThat(c.outcome()).isEqualTo(Outcome.FAILED);
             assertThat(c.reason()).contains("stop before pushing");
             assertThat(TestRepos.head(gitops, "main")).isEqualTo(gitopsHead);
             assertThat(TestRepos.head(config, "main")).isEqualTo(configHead);
+
+            // a failure after the config repository's git-push keeps that push (as Kargo does), nothing in the primary
+            PromotionCommitted half = run(h, promotion("p-y", "2.0.0", Fail.BETWEEN_PUSHES));
+            assertThat(half.outcome()).isEqualTo(Outcome.FAILED);
+            assertThat(half.reason()).contains("stop after the config push");
+            assertThat(half.repoURL()).isEqualTo(configURL); // the event names the commit that was pushed, and where
+            assertThat(half.commitSha()).isEqualTo(TestRepos.head(config, "main"));
+            assertThat(TestRepos.head(gitops, "main")).isEqualTo(gitopsHead);
+            assertThat(TestRepos.commitsWithTrailer(config, "main", "p-y")).isEqualTo(1);
+            String configAfter = TestRepos.head(config, "main");
+
+            // the promotion tried again: its config commit is found by the trailer, only the primary gets one
+            PromotionCommitted retried = run(h, promotion("p-y", "2.0.0", Fail.NEVER));
+            assertThat(retried.outcome()).as(retried.reason()).isEqualTo(Outcome.PUSHED);
+            assertThat(TestRepos.head(config, "main")).isEqualTo(configAfter);
+            assertThat(TestRepos.commitsWithTrailer(config, "main", "p-y")).isEqualTo(1);
+            assertThat(TestRepos.commitsWithTrailer(gitops, "main", "p-y")).isEqualTo(1);
+            assertThat(TestRepos.log(gitops, "main").get(0).getParent(0).name()).isEqualTo(gitopsHead);
         }
     }
 
     @Test
     void aMovedRemoteInEitherRepositoryIsRetriedAndTheSecondaryKeepsOneCommit() throws Exception {
         try (TestWriters.Harness h = TestWriters.start(new TestWriters.Settings(tmp.resolve("work")))) {
-            assertThat(run(h, promotion("p-1", "1.0.0", false)).outcome()).isEqualTo(Outcome.PUSHED);
+            assertThat(run(h, promotion("p-1", "1.0.0", Fail.NEVER)).outcome()).isEqualTo(Outcome.PUSHED);
 
             // the secondary moved since the writer last saw it: its compare-and-swap push is refused, the batch runs
             // again on the fetched head, and the primary is pushed only after that
             String human = humanCommit(config, "config-notes");
-            PromotionCommitted c2 = run(h, promotion("p-2", "2.0.0", false));
+            PromotionCommitted c2 = run(h, promotion("p-2", "2.0.0", Fail.NEVER));
             assertThat(c2.outcome()).as(c2.reason()).isEqualTo(Outcome.PUSHED);
             assertThat(TestRepos.log(config, "main").get(0).getParent(0).name()).isEqualTo(human);
             assertThat(TestRepos.files(config, "main")).contains("config-notes.md", "promoted/test.txt");
@@ -165,7 +189,7 @@ class MultiRepoTemplateTest {
             // promotion's commit in the secondary by its trailer and commits only in the primary again
             String configBefore = TestRepos.head(config, "main");
             String humanOps = humanCommit(gitops, "ops-notes");
-            PromotionCommitted c3 = run(h, promotion("p-3", "3.0.0", false));
+            PromotionCommitted c3 = run(h, promotion("p-3", "3.0.0", Fail.NEVER));
             assertThat(c3.outcome()).as(c3.reason()).isEqualTo(Outcome.PUSHED);
             assertThat(TestRepos.log(gitops, "main").get(0).getParent(0).name()).isEqualTo(humanOps);
             assertThat(TestRepos.commitsWithTrailer(gitops, "main", "p-3")).isEqualTo(1);
