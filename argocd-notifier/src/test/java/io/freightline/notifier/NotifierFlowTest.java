@@ -515,6 +515,8 @@ class NotifierFlowTest {
                 java.util.Map.of("name", other, "namespace", "argocd")), v.steps().get(1).outputs().get("apps"));
         assertTrue(argocd().requests("POST", "/api/v1/applications/" + other + "/sync").isEmpty(),
                 "argocd-wait never syncs");
+        assertEquals(List.of(app, other), v.apps().stream().map(VerificationCompleted.AppStatus::name).toList(),
+                "one status per app");
         List<FakeArgoCd.Recorded> lists = argocd().requests("GET", "/api/v1/applications").stream()
                 .filter(r -> r.query().containsKey("selector")).toList();
         assertTrue(lists.stream().anyMatch(r -> r.query().get("selector").get(0).equals("wait-group=" + other)),

@@ -746,9 +746,14 @@ public final class Verifier implements AutoCloseable {
         }
         PromotionCommitted c = run.commit;
         List<AppTrack> tracked = new ArrayList<>(run.apps == null ? List.of() : run.apps);
-        tracked.addAll(run.waited);
+        List<AppTrack> waitedFor = new ArrayList<>(run.waited);
         if (run.waitApps != null) {
-            tracked.addAll(run.waitApps);
+            waitedFor.addAll(run.waitApps);
+        }
+        for (AppTrack w : waitedFor) { // one status per app
+            if (tracked.stream().noneMatch(t -> t.ref.key().equals(w.ref.key()))) {
+                tracked.add(w);
+            }
         }
         List<VerificationCompleted.AppStatus> apps = run.apps == null && tracked.isEmpty() ? null : tracked.stream()
                 .map(a -> appStatus(a)).toList();
