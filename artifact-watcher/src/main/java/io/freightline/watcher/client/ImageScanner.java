@@ -82,11 +82,13 @@ public class ImageScanner implements Scanner {
                     digest = manifest.digest();
                     digestByTag.put(key, digest);
                 }
-                Instant created = createdByDigest.get(digest);
+                // an index's build time is its platform's image's (linux/amd64 without platform)
+                String createdKey = anyPlatform ? digest : digest + "@" + platform;
+                Instant created = createdByDigest.get(createdKey);
                 if (created == null) {
                     OciRegistryClient.Manifest m = manifest != null ? manifest : new OciRegistryClient.Manifest(digest, null, null);
-                    created = oci.created(host, repo, m).orElse(Instant.EPOCH);
-                    createdByDigest.put(digest, created);
+                    created = oci.created(host, repo, m, platform).orElse(Instant.EPOCH);
+                    createdByDigest.put(createdKey, created);
                 }
                 builtAt.put(tag, created);
             }

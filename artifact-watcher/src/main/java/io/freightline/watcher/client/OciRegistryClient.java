@@ -113,6 +113,11 @@ public class OciRegistryClient {
      * {@code created}. For an index, of its linux/amd64 (else first) manifest.
      */
     public Optional<Instant> created(String host, String repo, Manifest manifest) {
+        return created(host, repo, manifest, null);
+    }
+
+    /** The same, for an index of the manifest for {@code platform} ({@code os/arch[/variant]}) when it has one. */
+    public Optional<Instant> created(String host, String repo, Manifest manifest, String platform) {
         JsonNode body = manifest.body();
         if (body == null) {
             body = get(host, repo, manifest.digest()).map(Manifest::body).orElse(null);
@@ -122,10 +127,11 @@ public class OciRegistryClient {
         if (annotated.isPresent()) return annotated;
         if (body.has("manifests")) {
             JsonNode pick = null;
+            String wanted = platform == null || platform.isBlank() ? "linux/amd64" : platform;
             for (JsonNode m : body.get("manifests")) {
                 if (pick == null) pick = m;
-                if ("amd64".equals(m.path("platform").path("architecture").asText())
-                        && "linux".equals(m.path("platform").path("os").asText())) {
+                String offered = platform(m.path("platform"));
+                if (offered != null && ImageScanner.matches(wanted, offered)) {
                     pick = m;
                     break;
                 }

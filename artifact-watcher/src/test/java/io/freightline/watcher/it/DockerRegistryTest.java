@@ -187,6 +187,26 @@ class DockerRegistryTest {
     }
 
     @Test
+    void newestBuildWithAPlatformDatesAnIndexByThatPlatformsImage() throws Exception {
+        KafkaProbe.Recording artifacts = Fixtures.probe().record(Topics.ARTIFACTS);
+        OciPush oci = new OciPush("127.0.0.1:" + port);
+        String repo = "demo/multibuild";
+        // by their amd64 images "old" is the newer build; by their arm64 images "new" is
+        oci.index(repo, "old", oci.image(repo, "x1", "linux", "amd64", "2026-05-01T00:00:00Z"),
+                oci.image(repo, "x2", "linux", "arm64", "2026-01-01T00:00:00Z"));
+        String newest = oci.index(repo, "new", oci.image(repo, "x3", "linux", "amd64", "2026-02-01T00:00:00Z"),
+                oci.image(repo, "x4", "linux", "arm64", "2026-04-01T00:00:00Z"));
+        Subscription arm = new Subscription("arm", ArtifactKind.IMAGE, "127.0.0.1:" + port + "/" + repo, null, "NewestBuild",
+                null, null, null, null, 1, null, null, null, null, null, List.of("^x"), "linux/arm64", null);
+        Fixtures.warehouse("realplatformbuild", "app", 1, arm);
+        await().atMost(Duration.ofSeconds(60)).until(() -> !events(artifacts, "realplatformbuild").isEmpty());
+        ArtifactDiscovered first = events(artifacts, "realplatformbuild").get(0);
+        assertEquals("new", first.artifact().tag());
+        assertEquals(newest, first.artifact().digest());
+        assertEquals(Instant.parse("2026-04-01T00:00:00Z"), first.createdAt());
+    }
+
+    @Test
     void digestStrategyEmitsEachNewContentOfAMutableTagOnce() throws Exception {
         KafkaProbe.Recording artifacts = Fixtures.probe().record(Topics.ARTIFACTS);
         String d1 = push("demo/pinned", "build-1", "stable");

@@ -47,9 +47,14 @@ final class OciPush {
 
     /** An image for one platform (its config's {@code os} and {@code architecture}). */
     Pushed image(String repo, String tag, String os, String arch) throws Exception {
+        return image(repo, tag, os, arch, "2026-01-01T00:00:00Z");
+    }
+
+    /** An image for one platform built at {@code created}. */
+    Pushed image(String repo, String tag, String os, String arch, String created) throws Exception {
         String config = """
-                {"architecture":"%s","os":"%s","created":"2026-01-01T00:00:00Z","config":{"Labels":{"tag":"%s"}},
-                 "rootfs":{"type":"layers","diff_ids":[]}}""".formatted(arch, os, tag);
+                {"architecture":"%s","os":"%s","created":"%s","config":{"Labels":{"tag":"%s"}},
+                 "rootfs":{"type":"layers","diff_ids":[]}}""".formatted(arch, os, created, tag);
         lastSize = 0;
         String digest = artifact(repo, tag, IMAGE_CONFIG, config.getBytes(StandardCharsets.UTF_8), IMAGE_LAYER,
                 ("layer of " + tag + " for " + os + "/" + arch).getBytes(StandardCharsets.UTF_8));
