@@ -431,6 +431,104 @@ class NotifierFlowTest {
         assertEquals(List.of(java.util.Map.of("name", app, "namespace", "argocd")), step.outputs().get("apps"));
     }
 
+    // ---- argocd-wait (handed on by the git-writer as a Skipped result with outputs.config) ----
+
+    private static io.freightline.events.StepResult waitStep(String alias, Object... apps) {
+        return new io.freightline.events.StepResult("argocd-wait", alias, "Skipped", "carried out by the argocd-notifier",
+                0, java.util.Map.of("config", java.util.Map.of("apps", List.of(apps))));
+    }
+
+    @Test
+    void argocdWaitRunsAfterArgocdUpdateByNameAndBySelectorAndReportsItsStep() {
+        String app = "waitupd-" + id("a");
+        argocd().app(app);
+        String other = "waitsel-" + id("a");
+        FakeArgoCd.App o = argocd().app(other);
+        o.labels.put("wait-group", other);
+        o.syncStatus = "Synced";
+        String pid = id("waitupd");
+        ArgoCDTarget target = new ArgoCDTarget(null, List.of(new ArgoCDTarget.App(app, "argocd", "default", null)),
+                null, null, null, "sync");
+        publish(Fixtures.withSteps(commit(pid, "dev", sha(), target, null), List.of(
+                new io.freightline.events.StepResult("git-push", "push", "Succeeded", null, 5),
+                waitStep("wait", java.util.Map.of("name", app),
+                        java.util.Map.of("selector", java.util.Map.of("matchLabels", java.util.Map.of("wait-group", other)),
+                                "waitFor", List.of("health", "sync"))))));
+
+        VerificationCompleted v = awaitVerification(pid);
+        assertEquals(Outcome.VERIFIED, v.outcome(), v.message());
+        assertEquals(List.of("sync:argocd-update:Succeeded", "wait:argocd-wait:Succeeded"),
+                v.steps().stream().map(s -> s.as() + ":" + s.uses() + ":" + s.status()).toList());
+        assertEquals(List.of(java.util.Map.of("name", app, "namespace", "argocd"),
+                java.util.Map.of("name", other, "namespace", "argocd")), v.steps().get(1).outputs().get("apps"));
+        assertTrue(argocd().requests("POST", "/api/v1/applications/" + other + "/sync").isEmpty(),
+                "argocd-wait never syncs");
+        List<FakeArgoCd.Recorded> lists = argocd().requests("GET", "/api/v1/applications").stream()
+                .filter(r -> r.query().containsKey("selector")).toList();
+        assertTrue(lists.stream().anyMatch(r -> r.query().get("selector").get(0).equals("wait-group=" + other)),
+                lists.toString());
+    }
+
+    @Test
+    void argocdWaitAloneWaitsForAnAppSyncedBySomeoneElse() {
+        String app = "waitauto-" + id("a");
+        FakeArgoCd.App a = argocd().app(app);
+        a.health = "Progressing";
+        a.opPhase = "Running";
+        String pid = id("waitauto");
+        publish(Fixtures.withSteps(commit(pid, "dev", sha(), null, null), List.of(waitStep("wait", java.util.Map.of("name", app)))));
+
+        // still waiting while the operation runs (auto-sync): publish nothing yet
+        await().atMost(Duration.ofSeconds(30)).until(() -> argocd().requests("GET", "/api/v1/applications/" + app).size() >= 3);
+        assertTrue(verifications.events(VerificationCompleted.class, v -> v.promotionId().equals(pid)).isEmpty());
+        a.opPhase = "Succeeded";
+        a.syncStatus = "Synced";
+        a.health = "Healthy";
+
+        VerificationCompleted v = awaitVerification(pid);
+        assertEquals(Outcome.VERIFIED, v.outcome(), v.message());
+        assertEquals("argocd", v.verifier());
+        assertTrue(v.message().contains(app), v.message());
+        assertEquals(1, v.steps().size());
+        assertEquals("Succeeded", v.steps().get(0).status());
+        assertTrue(argocd().requests("POST", "/api/v1/applications/" + app + "/sync").isEmpty(), "argocd-wait never syncs");
+        assertTrue(argocd().requests("PATCH", "/api/v1/applications/" + app).isEmpty());
+    }
+
+    @Test
+    void argocdWaitErrorsWhenHealthRegressesToDegraded() {
+        String app = "waitdeg-" + id("a");
+        FakeArgoCd.App a = argocd().app(app);
+        a.health = "Healthy"; // OutOfSync: not ready yet
+        String pid = id("waitdeg");
+        publish(Fixtures.withSteps(commit(pid, "dev", sha(), null, null), List.of(waitStep("wait", java.util.Map.of("name", app)),
+                waitStep("after", java.util.Map.of("name", app)))));
+
+        await().atMost(Duration.ofSeconds(30)).until(() -> !argocd().requests("GET", "/api/v1/applications/" + app).isEmpty());
+        a.health = "Degraded";
+        a.healthMessage = "Deployment \"web\" exceeded its progress deadline";
+
+        VerificationCompleted v = awaitVerification(pid);
+        assertEquals(Outcome.FAILED, v.outcome(), v.message());
+        assertTrue(v.message().startsWith("argocd-wait step 'wait': argocd/" + app + ": health regressed from Healthy to Degraded"),
+                v.message());
+        assertEquals(List.of("wait:Errored", "after:Skipped"), v.steps().stream().map(s -> s.as() + ":" + s.status()).toList());
+    }
+
+    @Test
+    void invalidArgocdWaitConfigIsAnErrorBeforeAnyArgoCdCall() {
+        String app = "waitbad-" + id("a");
+        argocd().app(app);
+        String pid = id("waitbad");
+        publish(Fixtures.withSteps(commit(pid, "dev", sha(), apps(null, null, app), null), List.of(waitStep("wait",
+                java.util.Map.of("name", app, "waitFor", List.of("healthy"))))));
+
+        VerificationCompleted v = awaitVerification(pid);
+        assertEquals(Outcome.ERROR, v.outcome());
+        assertTrue(v.message().startsWith("argocd-wait step 'wait': config.apps[0].waitFor: 'healthy' is not one of"), v.message());
+        assertTrue(argocd().requests().stream().noneMatch(r -> r.path().contains(app)), "nothing synced or patched");
+    }
+
     @Test
     void argocdUpdateOfAChartSourceInAMultiSourceApp() {
         String app = "chart-" + id("a");

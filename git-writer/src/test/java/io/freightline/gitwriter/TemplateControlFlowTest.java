@@ -257,9 +257,14 @@ class TemplateControlFlowTest {
                               sources:
                               - repoURL: <repo>
                                 desiredRevision: ${{ outputs.push.commit }}
+                        - uses: argocd-wait
+                          as: wait
+                          config:
+                            apps:
+                            - name: ${{ "demo-" + ctx.stage }}
                         """, Outcome.PUSHED,
                         List.of("Succeeded", "Succeeded", "Succeeded", "Succeeded", "Succeeded", "Succeeded",
-                                "Succeeded", "Skipped"),
+                                "Succeeded", "Skipped", "Skipped"),
                         (bare, ev) -> {
                             var log = log(bare);
                             String first = log.get(1);
@@ -268,6 +273,9 @@ class TemplateControlFlowTest {
                             StepResult summary = ev.steps().get(6);
                             assertThat(summary.outputs()).as(String.valueOf(ev.steps())).containsEntry("pushed", head(bare)).containsEntry("branch", "main");
                             assertThat(ev.steps().get(4).outputs()).containsEntry("commit", head(bare));
+                            // argocd-wait goes on to the argocd-notifier with its rendered config
+                            assertThat(ev.steps().get(8).outputs()).isEqualTo(Map.of("config",
+                                    Map.of("apps", List.of(Map.of("name", "demo-dev")))));
                         }),
                 new Case("PromotionTask: <task>::<step> aliases, task vars, task.outputs and a compose-output read "
                         + "through the task's alias", """

@@ -108,6 +108,12 @@ public final class Verifier implements AutoCloseable {
                 return Admission.JOINED;
             }
             run = new Run(commit, key, clock.instant(), timeout(commit.argocd()));
+            try {
+                run.waits = WaitSteps.of(commit);
+            } catch (WaitSteps.Invalid e) {
+                run.waits = List.of();
+                run.invalid = e.getMessage();
+            }
             run.acks.add(ack);
             inFlight.put(key, run);
             String previous = latestByStage.put(commit.project() + "/" + commit.stage(), key);
@@ -118,17 +124,20 @@ public final class Verifier implements AutoCloseable {
                 schedule(older, Duration.ZERO);
             }
         }
-        if (commit.argocd() == null) {
+        if (run.invalid != null) {
+            finish(run, Outcome.ERROR, run.invalid, "argocd");
+        } else if (commit.argocd() == null && run.waits.isEmpty()) {
             LOG.log(System.Logger.Level.INFO, "stage {0}/{1} has no Argo CD: promotion {2} is verified on push at {3}",
                     commit.project(), commit.stage(), commit.promotionId(), Revisions.abbrev(commit.commitSha()));
             finish(run, Outcome.VERIFIED, "the stage has no Argo CD applications: verified on push", "none");
-        } else if (commit.commitSha() == null || commit.commitSha().isBlank()) {
+        } else if (commit.argocd() != null && (commit.commitSha() == null || commit.commitSha().isBlank())) {
             finish(run, Outcome.ERROR, "the commit event has no commitSha: nothing to sync", "argocd");
-        } else if (!argo.configured(commit.argocd().server())) {
-            finish(run, Outcome.ERROR, "Argo CD server '" + serverName(commit.argocd().server())
+        } else if (!argo.configured(server(run))) {
+            String server = server(run);
+            finish(run, Outcome.ERROR, "Argo CD server '" + serverName(server)
                     + "' is not configured in the notifier (freightline.notifier.argocd.url"
-                    + (commit.argocd().server() == null || "default".equals(commit.argocd().server()) ? ""
-                    : " / freightline.notifier.argocd.servers." + commit.argocd().server() + ".url") + ")", "argocd");
+                    + (server == null || "default".equals(server) ? ""
+                    : " / freightline.notifier.argocd.servers." + server + ".url") + ")", "argocd");
         } else {
             schedule(run, Duration.ZERO);
         }
@@ -144,7 +153,7 @@ public final class Verifier implements AutoCloseable {
     public int wake(String appName, String appNamespace) {
         int woken = 0;
         for (Run run : inFlight.values()) {
-            List<AppTrack> apps = run.apps;
+            List<AppTrack> apps = run.waitApps != null ? run.waitApps : run.apps;
             if (run.checks != null || apps == null) {
                 continue;
             }
@@ -243,9 +252,15 @@ public final class Verifier implements AutoCloseable {
             return null;
         }
         ArgoCDTarget target = run.commit.argocd();
-        String server = target.server();
+        String server = server(run);
         String revision = run.commit.commitSha();
         try {
+            if (target == null || run.appsDoneAt != null) {
+                Duration next = advanceWaits(run, server, now);
+                run.transientFailures = 0;
+                run.lastError = null;
+                return next;
+            }
             if (run.apps == null) {
                 List<AppTrack> apps = resolve(target);
                 if (apps.isEmpty()) {
@@ -305,15 +320,16 @@ public final class Verifier implements AutoCloseable {
             if (allDone) {
                 run.appsDoneAt = clock.instant();
                 listener.healthy(run.commit.project(), run.commit.stage(), elapsed);
-                return startChecks(run);
+                return run.waits.isEmpty() ? startChecks(run) : Duration.ZERO;
             }
             return untilDeadline(run, next);
-        } catch (SourceUpdates.Invalid e) {
+        } catch (SourceUpdates.Invalid | WaitSteps.Invalid e) {
             finish(run, Outcome.ERROR, e.getMessage(), "argocd");
             return null;
         } catch (ArgoCdException e) {
             if (!e.retryable()) {
-                finish(run, Outcome.ERROR, e.getMessage(), "argocd");
+                finish(run, Outcome.ERROR, (run.waitStarted != null ? waitName(run) + ": " : "") + e.getMessage(),
+                        "argocd");
                 return null;
             }
             run.transientFailures++;
@@ -327,6 +343,83 @@ public final class Verifier implements AutoCloseable {
                     run.key, e.getMessage(), backoff.toMillis());
             return untilDeadline(run, backoff);
         }
+    }
+
+    private static String server(Run run) {
+        return run.commit.argocd() == null ? null : run.commit.argocd().server();
+    }
+
+    private static String waitName(Run run) {
+        return "argocd-wait step '" + run.waits.get(run.waitIndex).alias() + "'";
+    }
+
+    /**
+     * Kargo's {@code argocd-wait} steps, in order, after the {@code argocd-update} apps are Synced and Healthy (or at
+     * once when the stage has no {@code argocd-update}): reads each selected app at every poll (or webhook wake) until
+     * it meets the step's {@code waitFor}; the checks follow the last step.
+     */
+    private Duration advanceWaits(Run run, String server, Instant now) {
+        WaitSteps.Step step = run.waits.get(run.waitIndex);
+        if (run.waitApps == null) {
+            if (run.waitStarted == null) {
+                run.waitStarted = now;
+            }
+            List<AppTrack> apps = new ArrayList<>();
+            for (int i = 0; i < step.apps().size(); i++) {
+                WaitSteps.Selection sel = step.apps().get(i);
+                if (sel.name() != null) {
+                    apps.add(new AppTrack(new AppRef(sel.name(), sel.namespace(), null, null), sel.waitFor()));
+                    continue;
+                }
+                List<AppSnapshot> found = argo.list(server, sel.labelSelector()).stream()
+                        .filter(s -> s.namespace() == null || s.namespace().equals(sel.namespace())).toList();
+                if (found.isEmpty()) {
+                    throw new WaitSteps.Invalid(waitName(run) + ": config.apps[" + i + "].selector: no Argo CD "
+                            + "application matches '" + sel.labelSelector() + "' in namespace " + sel.namespace());
+                }
+                for (AppSnapshot s : found) {
+                    apps.add(new AppTrack(new AppRef(s.name(), sel.namespace(), null, null), sel.waitFor()));
+                }
+            }
+            run.waitApps = apps;
+        }
+        boolean all = true;
+        for (AppTrack app : run.waitApps) {
+            AppSnapshot snap = argo.get(server, app.ref, null);
+            app.last = snap;
+            String why;
+            try {
+                why = WaitSteps.notReady(snap, app.waitFor, app.previousHealth);
+            } catch (WaitSteps.Regressed e) {
+                app.note = e.getMessage();
+                finish(run, Outcome.FAILED, waitName(run) + ": " + app.ref.display() + ": " + e.getMessage(), "argocd");
+                return null;
+            }
+            app.previousHealth = snap.healthStatus();
+            app.note = why == null ? "ready (" + String.join(", ", new java.util.TreeSet<>(app.waitFor)) + ")" : why;
+            all &= why == null;
+        }
+        if (!all) {
+            return untilDeadline(run, settings.pollInterval());
+        }
+        List<Map<String, Object>> outputs = new ArrayList<>();
+        for (AppTrack a : run.waitApps) {
+            outputs.add(appOutput(a));
+        }
+        run.waitResults.add(new io.freightline.events.StepResult("argocd-wait", step.alias(), "Succeeded", null,
+                Duration.between(run.waitStarted, clock.instant()).toMillis(), Map.of("apps", outputs), run.waitStarted));
+        run.waited.addAll(run.waitApps);
+        run.waitIndex++;
+        run.waitApps = null;
+        run.waitStarted = null;
+        return run.waitIndex == run.waits.size() ? startChecks(run) : Duration.ZERO;
+    }
+
+    private static Map<String, Object> appOutput(AppTrack a) {
+        Map<String, Object> m = new LinkedHashMap<>();
+        m.put("name", a.ref.name());
+        m.put("namespace", a.last != null && a.last.namespace() != null ? a.last.namespace() : a.ref.namespace());
+        return m;
     }
 
     /**
@@ -473,10 +566,19 @@ public final class Verifier implements AutoCloseable {
     }
 
     private void timedOut(Run run) {
-        String server = serverName(run.commit.argocd().server());
+        String server = serverName(server(run));
         if (run.lastError != null) {
             finish(run, Outcome.ERROR, "Argo CD server '" + server + "' unusable until the stage timeout: "
                     + run.lastError, "argocd");
+            return;
+        }
+        if (run.waitStarted != null) {
+            String waiting = run.waitApps == null ? "applications not resolved" : run.waitApps.stream()
+                    .filter(a -> a.note == null || !a.note.startsWith("ready"))
+                    .map(a -> a.ref.display() + ": " + a.note).collect(Collectors.joining("; "));
+            finish(run, Outcome.TIMED_OUT, waitName(run) + ": not ready after "
+                    + Duration.between(run.started, run.deadline).toSeconds() + " s (the stage timeout): " + waiting,
+                    "argocd");
             return;
         }
         String waiting = run.apps == null ? "applications not resolved" : run.apps.stream().filter(a -> !a.done)
@@ -613,6 +715,10 @@ public final class Verifier implements AutoCloseable {
     // ---- completion ----
 
     private String verifiedMessage(Run run) {
+        if (run.apps == null) {
+            return "argocd-wait: all " + run.waited.size() + " application(s) ready ("
+                    + run.waited.stream().map(a -> a.ref.display()).distinct().collect(Collectors.joining(", ")) + ")";
+        }
         return "all " + run.apps.size() + " application(s) Synced and Healthy at "
                 + Revisions.abbrev(run.commit.commitSha()) + " ("
                 + run.apps.stream().map(a -> a.ref.display()).collect(Collectors.joining(", ")) + ")";
@@ -629,7 +735,12 @@ public final class Verifier implements AutoCloseable {
             }
         }
         PromotionCommitted c = run.commit;
-        List<VerificationCompleted.AppStatus> apps = run.apps == null ? null : run.apps.stream()
+        List<AppTrack> tracked = new ArrayList<>(run.apps == null ? List.of() : run.apps);
+        tracked.addAll(run.waited);
+        if (run.waitApps != null) {
+            tracked.addAll(run.waitApps);
+        }
+        List<VerificationCompleted.AppStatus> apps = run.apps == null && tracked.isEmpty() ? null : tracked.stream()
                 .map(a -> appStatus(a)).toList();
         List<VerificationCompleted.CheckResult> checks = run.checks == null ? null : run.checks.stream()
                 .filter(t -> t.result != null).map(t -> t.result).toList();
@@ -651,9 +762,31 @@ public final class Verifier implements AutoCloseable {
      */
     private List<io.freightline.events.StepResult> stepResults(Run run, Outcome outcome, String message) {
         io.freightline.events.ArgoCDTarget target = run.commit.argocd();
-        if (target == null) {
-            return null;
+        List<io.freightline.events.StepResult> out = new ArrayList<>();
+        if (target != null && run.invalid != null) {
+            out.add(new io.freightline.events.StepResult("argocd-update", target.step() != null ? target.step()
+                    : "argocd-update", "Skipped", "not run: " + message, 0, null, null));
+        } else if (target != null) {
+            out.add(updateResult(run, target, outcome, message));
         }
+        out.addAll(run.waitResults);
+        for (int i = run.waitResults.size(); i < run.waits.size(); i++) {
+            WaitSteps.Step w = run.waits.get(i);
+            if (i == run.waitIndex && run.waitStarted != null) {
+                List<Map<String, Object>> apps = run.waitApps == null ? List.of()
+                        : run.waitApps.stream().map(Verifier::appOutput).toList();
+                out.add(new io.freightline.events.StepResult("argocd-wait", w.alias(), "Errored", message,
+                        Duration.between(run.waitStarted, clock.instant()).toMillis(), Map.of("apps", apps),
+                        run.waitStarted));
+            } else {
+                out.add(new io.freightline.events.StepResult("argocd-wait", w.alias(), "Skipped",
+                        "not run: an earlier step did not succeed", 0, null, null));
+            }
+        }
+        return out.isEmpty() ? null : out;
+    }
+
+    private io.freightline.events.StepResult updateResult(Run run, ArgoCDTarget target, Outcome outcome, String message) {
         String alias = target.step() != null ? target.step() : "argocd-update";
         Instant end = run.appsDoneAt != null ? run.appsDoneAt : clock.instant();
         long ms = Duration.between(run.started, end).toMillis();
@@ -668,8 +801,8 @@ public final class Verifier implements AutoCloseable {
                 apps.add(m);
             }
         }
-        return List.of(new io.freightline.events.StepResult("argocd-update", alias, status,
-                status.equals("Succeeded") ? null : message, ms, Map.of("apps", apps)));
+        return new io.freightline.events.StepResult("argocd-update", alias, status,
+                status.equals("Succeeded") ? null : message, ms, Map.of("apps", apps));
     }
 
     private void publish(Run run, VerificationCompleted event, int attempt) {
@@ -748,6 +881,16 @@ public final class Verifier implements AutoCloseable {
         boolean syncedReported;
         /** When every app was Synced and Healthy: the end of the argocd-update step. */
         volatile Instant appsDoneAt;
+        /** The argocd-wait steps, in order; why their config is not Kargo's, or null. */
+        List<WaitSteps.Step> waits = List.of();
+        String invalid;
+        /** The argocd-wait step being carried out, its apps (null until resolved) and when it began. */
+        int waitIndex;
+        volatile List<AppTrack> waitApps;
+        Instant waitStarted;
+        final List<io.freightline.events.StepResult> waitResults = new ArrayList<>();
+        /** The apps of the finished argocd-wait steps. */
+        final List<AppTrack> waited = new CopyOnWriteArrayList<>();
 
         Run(PromotionCommitted commit, String key, Instant started, Duration timeout) {
             this.commit = commit;
@@ -778,8 +921,17 @@ public final class Verifier implements AutoCloseable {
         /** The revision to sync and wait for, when a source update names one; else the promotion's commit. */
         String revision;
 
+        /** argocd-wait: the conditions, and the health seen at the previous look (Kargo's regression detection). */
+        final java.util.Set<String> waitFor;
+        String previousHealth;
+
         AppTrack(AppRef ref) {
+            this(ref, null);
+        }
+
+        AppTrack(AppRef ref, java.util.Set<String> waitFor) {
             this.ref = ref;
+            this.waitFor = waitFor;
         }
     }
 

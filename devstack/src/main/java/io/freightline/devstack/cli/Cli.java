@@ -370,7 +370,8 @@ public final class Cli {
                 if (skipped instanceof ObjectNode o) {
                     if (files.size() > 1 && name.equals(o.path("file").asText())) relocate(o, ranges);
                     summary.append(o.path("file").asText()).append(' ').append(o.path("document").asText())
-                            .append(": skipped ").append(o.path("resource").asText()).append(" (not a Kargo resource)\n");
+                            .append(": skipped ").append(o.path("resource").asText())
+                            .append(" (").append(o.path("why").asText("not a Kargo resource")).append(")\n");
                 }
             }
         }

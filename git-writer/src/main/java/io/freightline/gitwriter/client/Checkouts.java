@@ -34,16 +34,26 @@ import java.util.TreeSet;
 
 /**
  * The working trees of one templated promotion ({@code git-clone} … {@code git-push}): each checkout is an in-memory
- * tree of the warm clone mounted at a workspace path ({@code ./src}, {@code ./out}); files outside every checkout
+ * tree of a warm clone mounted at a workspace path ({@code ./src}, {@code ./out}); files outside every checkout
  * live in an in-memory scratch tree that is never committed. Commits are made in the warm clone; {@code git-push}
  * only moves the batch's branch tips ({@link Session}), and the writer pushes every moved tip of the batch at once
- * with compare-and-swap, so promotions waiting together share one push.
+ * with compare-and-swap, so promotions waiting together share one push. A checkout of another repository than the
+ * promotion's own (its {@code git.repoURL}, the primary) uses that repository's warm clone through a secondary
+ * session of the batch ({@link Session#of}).
  */
 final class Checkouts implements Workspace, GitWork {
 
     /** The branches of one batch: what the remote has (as fetched or last seen) and where this batch moved them. */
     static final class Session implements AutoCloseable {
+        /** Opens (or returns) the shared warm clone of another repository. */
+        interface Clones {
+            WarmClone open(String repoURL) throws IOException;
+        }
+
         final WarmClone clone;
+        private final Clones clones;
+        /** Sessions of the other repositories the batch's templates checked out, by canonical URL. */
+        private final Map<String, Session> others = new LinkedHashMap<>();
         final ObjectInserter inserter;
         final ObjectReader reader;
         final boolean guess;
@@ -57,7 +67,13 @@ final class Checkouts implements Workspace, GitWork {
         Map<String, ObjectId> tags = new LinkedHashMap<>();
 
         Session(WarmClone clone, boolean guess, Map<String, Materializer> materializers, Path materializeRoot) {
+            this(clone, guess, materializers, materializeRoot, null);
+        }
+
+        Session(WarmClone clone, boolean guess, Map<String, Materializer> materializers, Path materializeRoot,
+                Clones clones) {
             this.clone = clone;
+            this.clones = clones;
             this.guess = guess;
             this.materializers = materializers;
             this.materializeRoot = materializeRoot;
@@ -77,8 +93,50 @@ final class Checkouts implements Workspace, GitWork {
             return remote.get(branch);
         }
 
+        /**
+         * The session of a repository for this batch: this one for the primary repository, otherwise a secondary
+         * session on that repository's shared warm clone (made on first use; its moved tips are pushed with
+         * compare-and-swap before the primary's).
+         */
+        Session of(String repoURL) throws StepException {
+            if (sameRepository(repoURL, clone.url())) {
+                return this;
+            }
+            String key = canonical(repoURL);
+            Session s = others.get(key);
+            if (s == null) {
+                if (clones == null) {
+                    throw StepException.terminal("git-clone of " + Redact.text(repoURL) + ": this promotion is carried out in "
+                            + Redact.text(clone.url()) + " only");
+                }
+                try {
+                    s = new Session(clones.open(repoURL), guess, materializers, materializeRoot, null);
+                } catch (IOException e) {
+                    throw StepException.retryable("git-clone: cannot open the warm clone of " + Redact.text(repoURL)
+                            + ": " + Redact.text(String.valueOf(e.getMessage())), e);
+                }
+                others.put(key, s);
+            }
+            return s;
+        }
+
+        /** The secondary sessions, in the order the batch first checked them out. */
+        List<Session> secondaries() {
+            return List.copyOf(others.values());
+        }
+
+        /** Writes the objects inserted so far, in this and every secondary repository. */
+        void flush() throws IOException {
+            inserter.flush();
+            for (Session s : others.values()) {
+                s.inserter.flush();
+            }
+        }
+
         Object snapshot() {
-            return new Object[]{new LinkedHashMap<>(tips), new HashSet<>(forced), new LinkedHashMap<>(tags)};
+            Map<String, Object> of = new HashMap<>();
+            others.forEach((k, s) -> of.put(k, s.snapshot()));
+            return new Object[]{new LinkedHashMap<>(tips), new HashSet<>(forced), new LinkedHashMap<>(tags), of};
         }
 
         @SuppressWarnings("unchecked")
@@ -87,6 +145,16 @@ final class Checkouts implements Workspace, GitWork {
             tips = (Map<String, ObjectId>) s[0];
             forced = (Set<String>) s[1];
             tags = (Map<String, ObjectId>) s[2];
+            Map<String, Object> of = (Map<String, Object>) s[3];
+            others.forEach((k, o) -> {
+                if (of.containsKey(k)) {
+                    o.restore(of.get(k));
+                } else { // first checked out after the snapshot: nothing of it counts
+                    o.tips = new LinkedHashMap<>();
+                    o.forced = new HashSet<>();
+                    o.tags = new LinkedHashMap<>();
+                }
+            });
         }
 
         /** The ref updates this batch makes: every moved branch tip and every new tag. */
@@ -111,6 +179,7 @@ final class Checkouts implements Workspace, GitWork {
 
         @Override
         public void close() {
+            others.values().forEach(Session::close);
             reader.close();
             inserter.close();
         }
@@ -124,8 +193,11 @@ final class Checkouts implements Workspace, GitWork {
         ObjectId head;
         final TreeWorkspace tree;
         final Author author;
+        /** The session of the repository this checkout belongs to. */
+        final Session session;
 
-        Mount(String path, String branch, ObjectId base, TreeWorkspace tree, Author author) {
+        Mount(Session session, String path, String branch, ObjectId base, TreeWorkspace tree, Author author) {
+            this.session = session;
             this.path = path;
             this.branch = branch;
             this.base = base;
@@ -144,8 +216,14 @@ final class Checkouts implements Workspace, GitWork {
     final List<Pushed> pushes = new ArrayList<>();
     /** A push moved a branch tip (there is something new to push). */
     boolean advanced;
+    /** The last git-push to the primary repository, or null. */
+    Pushed primaryPush;
+    /** The URL of the repository of the last git-push. */
+    String lastPushRepo;
     /** The commit of this promotion found on a checked-out branch (git-commit made no second one). */
     String alreadyPresent;
+    /** The repository of {@link #alreadyPresent} when it is not the primary one, else null. */
+    String alreadyPresentRepo;
 
     Checkouts(Session session, PromotionRequested request, PersonIdent defaultAuthor) throws StepException {
         this.session = session;
@@ -162,10 +240,6 @@ final class Checkouts implements Workspace, GitWork {
 
     @Override
     public String checkout(String repoURL, Checkout c, Author author) throws StepException {
-        if (!sameRepository(repoURL, session.clone.url())) {
-            throw StepException.terminal("git-clone of " + Redact.text(repoURL) + ": this promotion is carried out in "
-                    + Redact.text(session.clone.url()) + " (its git.repoURL); a template's git steps work on that one repository");
-        }
         String path = RepoPaths.normalize("", c.path());
         if (path.isEmpty()) {
             throw StepException.terminal("git-clone: checkout path must name a folder, not the workspace itself");
@@ -182,6 +256,7 @@ final class Checkouts implements Workspace, GitWork {
         if (chosen > 1) {
             throw StepException.terminal("git-clone: checkout " + path + ": branch, tag and commit are mutually exclusive");
         }
+        Session session = this.session.of(repoURL);
         try {
             String branch = null;
             ObjectId head;
@@ -208,7 +283,7 @@ final class Checkouts implements Workspace, GitWork {
             }
             TreeWorkspace tree = TreeWorkspace.load(session.reader, session.inserter,
                     head == null ? null : session.clone.treeOf(head)).materializeInto(session.materializer(path));
-            mounts.put(path, new Mount(path, branch, head, tree, author));
+            mounts.put(path, new Mount(session, path, branch, head, tree, author));
             return head == null ? null : head.name();
         } catch (StepException e) {
             throw e;
@@ -221,7 +296,7 @@ final class Checkouts implements Workspace, GitWork {
         return canonical(a).equals(canonical(b));
     }
 
-    private static String canonical(String url) {
+    static String canonical(String url) {
         String u = Redact.text(url).strip();
         u = u.replaceFirst("^([a-z+]+://)[^/@]*@", "$1");
         while (u.endsWith("/")) {
@@ -248,12 +323,16 @@ final class Checkouts implements Workspace, GitWork {
     @Override
     public Committed commit(String path, String message, Author author) throws StepException {
         Mount m = mount(path, "git-commit");
+        Session session = m.session;
         try {
             // only what was checked out counts: a second git-commit of the same promotion goes on top of its first
             if (m.branch != null && m.head != null && m.head.equals(m.base)) {
                 String existing = session.clone.commitOf(m.branch, m.head, request.promotionId());
                 if (existing != null) {
-                    alreadyPresent = existing;
+                    if (alreadyPresent == null || session == this.session) { // the primary repository's names it
+                        alreadyPresent = existing;
+                        alreadyPresentRepo = session == this.session ? null : session.clone.url();
+                    }
                     return new Committed(existing, false, true);
                 }
             }
@@ -289,6 +368,7 @@ final class Checkouts implements Workspace, GitWork {
     public Pushed push(String path, String targetBranch, boolean generate, boolean force, String provider)
             throws StepException {
         Mount m = mount(path, "git-push");
+        Session session = m.session;
         String branch = targetBranch != null ? targetBranch
                 : generate ? "freightline/promotion/" + request.promotionId() : m.branch;
         if (branch == null) {
@@ -300,7 +380,7 @@ final class Checkouts implements Workspace, GitWork {
         try {
             ObjectId current = session.head(branch);
             if (!m.head.equals(current)) {
-                if (current != null && !force && !isAncestor(current, m.head)) {
+                if (current != null && !force && !isAncestor(session, current, m.head)) {
                     m.head = rebase(m, current, branch);
                 }
                 session.tips.put(branch, m.head);
@@ -311,6 +391,10 @@ final class Checkouts implements Workspace, GitWork {
             }
             Pushed p = new Pushed(branch, m.head.name(), commitURL(session.clone.url(), m.head.name(), provider));
             pushes.add(p);
+            lastPushRepo = session.clone.url();
+            if (session == this.session) {
+                primaryPush = p;
+            }
             return p;
         } catch (StepException e) {
             throw e;
@@ -319,7 +403,7 @@ final class Checkouts implements Workspace, GitWork {
         }
     }
 
-    private boolean isAncestor(ObjectId ancestor, ObjectId of) throws IOException {
+    private static boolean isAncestor(Session session, ObjectId ancestor, ObjectId of) throws IOException {
         try (RevWalk w = new RevWalk(session.reader)) {
             return w.isMergedInto(w.parseCommit(ancestor), w.parseCommit(of));
         }
@@ -329,7 +413,8 @@ final class Checkouts implements Workspace, GitWork {
      * Replays the checkout's own commits (those after what it checked out) onto the branch's newer head, as
      * {@code git rebase} does; a conflicting file is a terminal error naming it.
      */
-    private ObjectId rebase(Mount m, ObjectId onto, String branch) throws Exception {
+    private static ObjectId rebase(Mount m, ObjectId onto, String branch) throws Exception {
+        Session session = m.session;
         List<RevCommit> own = new ArrayList<>();
         try (RevWalk w = new RevWalk(session.reader)) {
             w.markStart(w.parseCommit(m.head));
@@ -399,6 +484,7 @@ final class Checkouts implements Workspace, GitWork {
     @Override
     public String tag(String path, String tag, String message, boolean force) throws StepException {
         Mount m = mount(path, "git-tag");
+        Session session = m.session;
         if (m.head == null) {
             throw StepException.terminal("git-tag: nothing is committed in " + path);
         }
@@ -419,11 +505,11 @@ final class Checkouts implements Workspace, GitWork {
                 t.setMessage(message.endsWith("\n") ? message : message + "\n");
                 target = session.inserter.insert(t);
             }
-            pendingTags.put(tag, target);
+            pendingTags.put(tagKey(m, tag), target);
             if (force) {
-                forcedTags.add(tag);
+                forcedTags.add(tagKey(m, tag));
             } else {
-                forcedTags.remove(tag);
+                forcedTags.remove(tagKey(m, tag));
             }
             return m.head.name();
         } catch (StepException e) {
@@ -433,23 +519,33 @@ final class Checkouts implements Workspace, GitWork {
         }
     }
 
+    /** Tags are per repository: keyed by the repository's warm clone URL and the tag. */
+    private static String tagKey(Mount m, String tag) {
+        return canonical(m.session.clone.url()) + " " + tag;
+    }
+
     private final Map<String, ObjectId> pendingTags = new HashMap<>();
     private final Set<String> forcedTags = new HashSet<>();
 
     @Override
     public Pushed pushTag(String path, String tag, String provider) throws StepException {
         Mount m = mount(path, "git-push");
-        ObjectId t = pendingTags.get(tag);
+        Session session = m.session;
+        ObjectId t = pendingTags.get(tagKey(m, tag));
         if (t == null) {
             throw StepException.terminal("git-push: tag " + tag + " was not made by a git-tag step in " + path);
         }
         session.tags.put(tag, t);
-        if (forcedTags.contains(tag)) {
+        if (forcedTags.contains(tagKey(m, tag))) {
             session.forced.add(Constants.R_TAGS + tag); // tag refs never clash with branch names in this set
         }
         advanced = true;
         Pushed p = new Pushed(null, m.head.name(), commitURL(session.clone.url(), m.head.name(), provider));
         pushes.add(p);
+        lastPushRepo = session.clone.url();
+        if (session == this.session) {
+            primaryPush = p;
+        }
         return p;
     }
 

@@ -103,13 +103,34 @@ public class PromotionWriter implements AutoCloseable {
         final String url;
         final Deque<Pending> waiting = new ArrayDeque<>();
         boolean running;
-        WarmClone clone;
+        volatile WarmClone clone;
         /** Host copies of trees for external tools, by workspace path ("" = the implied repository root). */
         final Map<String, Materializer> materializers = new HashMap<>();
 
         RepoQueue(String url) {
             this.url = url;
         }
+
+        /** The repository's warm clone, opened on first use (by its writer or by a template checking it out). */
+        synchronized WarmClone open(Path workdir, GitRemote remote) throws java.io.IOException {
+            if (clone == null) {
+                clone = WarmClone.open(workdir, url, remote);
+            }
+            return clone;
+        }
+    }
+
+    /**
+     * The warm clone of a repository that a template checks out besides its own: the one its own promotions use
+     * (their queue's), so every repository has one warm clone in this writer.
+     */
+    WarmClone cloneOf(String repoURL) throws java.io.IOException {
+        RepoQueue q = queues.get(repoURL);
+        if (q == null) {
+            q = queues.values().stream().filter(x -> Checkouts.sameRepository(x.url, repoURL)).findFirst()
+                    .orElseGet(() -> queues.computeIfAbsent(repoURL, RepoQueue::new));
+        }
+        return q.open(Path.of(config.workdir()), remote);
     }
 
     private void drain(RepoQueue q) {
@@ -125,9 +146,7 @@ public class PromotionWriter implements AutoCloseable {
                 }
             }
             try {
-                if (q.clone == null) {
-                    q.clone = WarmClone.open(Path.of(config.workdir()), q.url, remote);
-                }
+                q.open(Path.of(config.workdir()), remote);
                 Map<String, List<Pending>> byBranch = new LinkedHashMap<>();
                 List<Pending> templated = new ArrayList<>();
                 for (Pending p : batch) {
@@ -341,8 +360,15 @@ public class PromotionWriter implements AutoCloseable {
         return r.steps() != null && r.steps().stream().anyMatch(s -> "git-clone".equals(s.uses()));
     }
 
-    /** What one templated promotion came to in one attempt; outcome null: retryable. */
-    private record Ran(Pending pending, Outcome outcome, String branch, String commit, String reason, StepRun run) {
+    /**
+     * What one templated promotion came to in one attempt; outcome null: retryable. {@code repoURL} is the repository
+     * of the commit: the primary one, or another one when the template pushed only there.
+     */
+    private record Ran(Pending pending, Outcome outcome, String repoURL, String branch, String commit, String reason,
+                       StepRun run) {
+        Ran(Pending pending, Outcome outcome, String branch, String commit, String reason, StepRun run) {
+            this(pending, outcome, null, branch, commit, reason, run);
+        }
     }
 
     /**
@@ -357,7 +383,8 @@ public class PromotionWriter implements AutoCloseable {
         PersonIdent author = new PersonIdent(config.author().name(), config.author().email());
         for (int attempt = 1; ; attempt++) {
             boolean guess = guessFirst && attempt == 1;
-            try (Checkouts.Session session = new Checkouts.Session(clone, guess, q.materializers, materializeRoot(q))) {
+            try (Checkouts.Session session = new Checkouts.Session(clone, guess, q.materializers, materializeRoot(q),
+                    this::cloneOf)) {
                 List<Ran> results = new ArrayList<>();
                 for (Pending p : batch) {
                     results.add(runTemplated(session, p, author));
@@ -365,36 +392,55 @@ public class PromotionWriter implements AutoCloseable {
                 if (results.stream().anyMatch(r -> r.outcome() == null)) {
                     throw new RetryableStep(results.stream().filter(r -> r.outcome() == null).findFirst().orElseThrow().reason());
                 }
-                session.inserter.flush();
-                List<WarmClone.Update> updates = session.updates();
-                if (guess && updates.isEmpty()) {
+                session.flush();
+                // the secondary repositories first, the primary last: each push is a compare-and-swap of its own;
+                // a moved remote anywhere runs the batch again on fetched heads, and what already landed in a
+                // secondary repository is found there by its trailer and not committed again
+                List<Checkouts.Session> order = new ArrayList<>(session.secondaries());
+                order.add(session);
+                boolean anyUpdate = order.stream().anyMatch(s -> !s.updates().isEmpty());
+                if (guess && !anyUpdate) {
                     continue; // nothing proved the guessed heads current: decide again on fetched ones
                 }
-                if (!updates.isEmpty()) {
-                    long t0 = System.nanoTime();
-                    Map<String, WarmClone.Pushed> pushed = clone.pushAll(updates);
-                    metrics.push(Duration.ofNanos(System.nanoTime() - t0),
-                            (int) results.stream().filter(r -> r.outcome() == Outcome.PUSHED).count());
-                    var rejected = pushed.entrySet().stream()
-                            .filter(e -> e.getValue().status() == WarmClone.PushStatus.REJECTED).findFirst();
-                    if (rejected.isPresent()) {
-                        failAll(batch, "push of " + rejected.get().getKey() + " rejected by the remote: "
-                                + Redact.text(rejected.get().getValue().message()));
-                        return;
+                if (anyUpdate) {
+                    String movedRef = null;
+                    String movedWhy = null;
+                    for (Checkouts.Session s : order) {
+                        List<WarmClone.Update> updates = s.updates();
+                        if (updates.isEmpty()) {
+                            continue;
+                        }
+                        String where = s == session ? "" : " to " + Redact.text(s.clone.url());
+                        long t0 = System.nanoTime();
+                        Map<String, WarmClone.Pushed> pushed = s.clone.pushAll(updates);
+                        metrics.push(Duration.ofNanos(System.nanoTime() - t0),
+                                (int) results.stream().filter(r -> r.outcome() == Outcome.PUSHED).count());
+                        var rejected = pushed.entrySet().stream()
+                                .filter(e -> e.getValue().status() == WarmClone.PushStatus.REJECTED).findFirst();
+                        if (rejected.isPresent()) {
+                            failAll(batch, "push of " + rejected.get().getKey() + where + " rejected by the remote: "
+                                    + Redact.text(rejected.get().getValue().message()));
+                            return;
+                        }
+                        var moved = pushed.entrySet().stream()
+                                .filter(e -> e.getValue().status() == WarmClone.PushStatus.REMOTE_MOVED).findFirst();
+                        if (moved.isPresent() && moved.get().getKey().startsWith(org.eclipse.jgit.lib.Constants.R_TAGS)) {
+                            failAll(batch, "push of " + moved.get().getKey() + where + " refused: the tag was created "
+                                    + "in the remote repository meanwhile (force: true on git-tag moves it)");
+                            return;
+                        }
+                        if (moved.isPresent()) {
+                            movedRef = moved.get().getKey() + where;
+                            movedWhy = moved.get().getValue().message();
+                            break; // the rest waits for the re-run
+                        }
                     }
-                    var moved = pushed.entrySet().stream()
-                            .filter(e -> e.getValue().status() == WarmClone.PushStatus.REMOTE_MOVED).findFirst();
-                    if (moved.isPresent() && moved.get().getKey().startsWith(org.eclipse.jgit.lib.Constants.R_TAGS)) {
-                        failAll(batch, "push of " + moved.get().getKey() + " refused: the tag was created in the "
-                                + "remote repository meanwhile (force: true on git-tag moves it)");
-                        return;
-                    }
-                    if (moved.isPresent()) {
+                    if (movedRef != null) {
                         if (!guess) {
                             metrics.retry();
                             if (attempt >= config.push().maxAttempts()) {
-                                failAll(batch, "push rejected " + attempt + " times: " + moved.get().getKey()
-                                        + " keeps moving (" + moved.get().getValue().message() + ")");
+                                failAll(batch, "push rejected " + attempt + " times: " + movedRef
+                                        + " keeps moving (" + movedWhy + ")");
                                 return;
                             }
                             backoff(attempt);
@@ -409,6 +455,9 @@ public class PromotionWriter implements AutoCloseable {
                 for (Ran r : results) {
                     PromotionRequested req = r.pending().request();
                     PromotionCommitted ev = event(req, r.outcome(), r.branch(), r.commit(), r.reason(), r.run().results(), null);
+                    if (r.repoURL() != null) {
+                        ev = withRepoURL(ev, Redact.text(r.repoURL()));
+                    }
                     if (r.run().continueAt() >= 0 && r.outcome() != Outcome.FAILED && r.outcome() != Outcome.NO_CHANGE) {
                         // the pull-request steps need the pushed branch: they carry on off this repository's thread
                         pullRequests.continueAfterPush(this, r.pending(), ev, r.run());
@@ -453,18 +502,26 @@ public class PromotionWriter implements AutoCloseable {
                 return new Ran(p, run.error().retryable() ? null : Outcome.FAILED, null, null,
                         Redact.text(run.error().getMessage()), run);
             }
-            return new Ran(p, Outcome.FAILED, last.branch(), last.commit(), Redact.text(run.error().getMessage()), run);
+        }
+        // the event names the last push to the primary repository; a template that pushed only to other
+        // repositories names its last push and that repository
+        String repo = work.primaryPush == null && last != null ? work.lastPushRepo : null;
+        GitWork.Pushed named = work.primaryPush != null ? work.primaryPush : last;
+        if (run.error() != null) {
+            return new Ran(p, Outcome.FAILED, repo, named.branch(), named.commit(), Redact.text(run.error().getMessage()), run);
         }
         if (work.advanced) {
             metrics.commit(Duration.ofNanos(System.nanoTime() - t0));
-            return new Ran(p, Outcome.PUSHED, last.branch(), last.commit(), null, run);
+            return new Ran(p, Outcome.PUSHED, repo, named.branch(), named.commit(), null, run);
         }
         if (work.alreadyPresent != null) {
-            return new Ran(p, Outcome.ALREADY_PRESENT, last == null ? null : last.branch(), work.alreadyPresent,
+            return new Ran(p, Outcome.ALREADY_PRESENT, named == null ? work.alreadyPresentRepo : repo,
+                    named == null ? null : named.branch(), work.alreadyPresent,
                     "a commit with this promotion's trailer is already on the branch", run);
         }
-        return new Ran(p, Outcome.NO_CHANGE, last == null ? null : last.branch(), last == null ? null : last.commit(),
-                last == null ? "no git-push step pushed anything" : "the steps changed nothing", run);
+        return new Ran(p, Outcome.NO_CHANGE, repo, named == null ? null : named.branch(),
+                named == null ? null : named.commit(),
+                named == null ? "no git-push step pushed anything" : "the steps changed nothing", run);
     }
 
     /** Applies each promotion of the batch as its own commit on top of the previous one. */
@@ -655,6 +712,12 @@ public class PromotionWriter implements AutoCloseable {
         return new PromotionCommitted(r.promotionId(), r.project(), r.stage(), r.freight() == null ? null : r.freight().id(),
                 Redact.text(r.git().repoURL()), branch != null ? branch : r.git().branch(), outcome, sha, reason, steps, prURL, r.argocd(),
                 r.verification(), r.requestedAt(), Instant.now(), phase, failing == null ? null : failing.as());
+    }
+
+    private static PromotionCommitted withRepoURL(PromotionCommitted e, String repoURL) {
+        return new PromotionCommitted(e.promotionId(), e.project(), e.stage(), e.freightId(), repoURL, e.branch(),
+                e.outcome(), e.commitSha(), e.reason(), e.steps(), e.pullRequestURL(), e.argocd(), e.verification(),
+                e.requestedAt(), e.completedAt(), e.phase(), e.failedStep());
     }
 
     /** Exposed to the pull-request flow, which applies steps the same way. */

@@ -28,8 +28,10 @@ import java.util.concurrent.ConcurrentHashMap;
 
 /**
  * The warm local clone of one remote repository: a bare repository under the workdir that keeps every object it
- * ever fetched, so a promotion fetches only what changed. Also the index of promotion trailers per branch. Used by
- * one thread at a time (the repository's writer).
+ * ever fetched, so a promotion fetches only what changed. Also the index of promotion trailers per branch. Its
+ * writer uses it, and so do templates of other repositories that check this one out as a secondary repository:
+ * fetches, pushes and the trailer index are serialized by this object's lock; objects are written through each
+ * user's own inserter.
  */
 public final class WarmClone implements AutoCloseable {
     private final String url;
@@ -87,7 +89,7 @@ public final class WarmClone implements AutoCloseable {
      * Fetches a branch into {@code refs/remotes/origin/<branch>} and returns its head, or null when the remote has
      * no such branch.
      */
-    public ObjectId fetch(String branch) throws Exception {
+    public synchronized ObjectId fetch(String branch) throws Exception {
         try (Transport t = remote.open(repo, url)) {
             String ref = Constants.R_HEADS + branch;
             FetchResult r = t.fetch(NullProgressMonitor.INSTANCE,
@@ -122,13 +124,13 @@ public final class WarmClone implements AutoCloseable {
     }
 
     /** Pushes a commit to a branch, only if the branch is still at {@code expectedOld} (null: must not exist). */
-    public Pushed push(ObjectId tip, String branch, ObjectId expectedOld) throws Exception {
+    public synchronized Pushed push(ObjectId tip, String branch, ObjectId expectedOld) throws Exception {
         String ref = Constants.R_HEADS + branch;
         return pushAll(List.of(new Update(tip, ref, expectedOld, false))).get(ref);
     }
 
     /** Where a ref (e.g. {@code refs/tags/v1.0.0}) points on the remote now, or null when it has none. */
-    public ObjectId remoteRef(String ref) throws Exception {
+    public synchronized ObjectId remoteRef(String ref) throws Exception {
         try (Transport t = remote.open(repo, url); var conn = t.openFetch()) {
             Ref r = conn.getRef(ref);
             return r == null ? null : r.getObjectId();
@@ -136,7 +138,7 @@ public final class WarmClone implements AutoCloseable {
     }
 
     /** The remote's default branch (what its HEAD points to), or null when it does not say. */
-    public String defaultBranch() throws Exception {
+    public synchronized String defaultBranch() throws Exception {
         try (Transport t = remote.open(repo, url); var conn = t.openFetch()) {
             Ref head = conn.getRef(Constants.HEAD);
             if (head != null && head.isSymbolic() && head.getTarget().getName().startsWith(Constants.R_HEADS)) {
@@ -147,7 +149,7 @@ public final class WarmClone implements AutoCloseable {
     }
 
     /** Fetches a tag and returns the commit it points to (peeled), or null when the remote has no such tag. */
-    public ObjectId fetchTag(String tag) throws Exception {
+    public synchronized ObjectId fetchTag(String tag) throws Exception {
         String ref = Constants.R_TAGS + tag;
         try (Transport t = remote.open(repo, url)) {
             FetchResult r = t.fetch(NullProgressMonitor.INSTANCE, List.of(new RefSpec("+" + ref + ":" + ref)));
@@ -169,7 +171,7 @@ public final class WarmClone implements AutoCloseable {
      * Makes sure a commit is in the clone (fetching every branch when it is not yet) and returns it, or null when
      * no branch of the remote holds it.
      */
-    public ObjectId ensureCommit(String sha) throws Exception {
+    public synchronized ObjectId ensureCommit(String sha) throws Exception {
         ObjectId id;
         try {
             id = ObjectId.fromString(sha);
@@ -199,7 +201,7 @@ public final class WarmClone implements AutoCloseable {
     }
 
     /** Pushes several refs in one connection; each is a compare-and-swap on its own. Returns the outcome per ref. */
-    public Map<String, Pushed> pushAll(List<Update> updates) throws Exception {
+    public synchronized Map<String, Pushed> pushAll(List<Update> updates) throws Exception {
         Map<String, Pushed> out = new java.util.LinkedHashMap<>();
         try (Transport t = remote.open(repo, url)) {
             List<RemoteRefUpdate> us = new java.util.ArrayList<>();
@@ -250,7 +252,7 @@ public final class WarmClone implements AutoCloseable {
     }
 
     /** The commit on the branch (up to {@code head}) carrying this promotion's trailer, or null. */
-    public String commitOf(String branch, ObjectId head, String promotionId) throws IOException {
+    public synchronized String commitOf(String branch, ObjectId head, String promotionId) throws IOException {
         return indexes.computeIfAbsent(branch, b -> new TrailerIndex()).update(repo, head).get(promotionId);
     }
 

@@ -127,7 +127,8 @@ final class WriterSteps {
 
         @Override
         public Outcome run(Call call) {
-            return new Outcome(StepStatus.Skipped, Map.of(), "carried out by "
+            // argocd-wait: the rendered config goes on to the notifier in the result's outputs ("config")
+            return new Outcome(StepStatus.Skipped, name.equals("argocd-wait") ? Map.of("config", call.config()) : Map.of(), "carried out by "
                     + (name.startsWith("argocd-") ? "the argocd-notifier" : "the promotion-engine"), false);
         }
     }

@@ -342,8 +342,9 @@ public class PipelineResource {
         }
         Map<String, Object> results = new LinkedHashMap<>();
         int status = 200;
+        String sent = ManifestParser.withoutSecretData(yaml); // credentials never go onto a topic
         for (String p : m.projectNames()) {
-            CommandIssued c = new CommandIssued(UUID.randomUUID().toString(), p, "apply", Map.of("manifests", yaml, "file", file),
+            CommandIssued c = new CommandIssued(UUID.randomUUID().toString(), p, "apply", Map.of("manifests", sent, "file", file),
                     caller.subject(), "apply manifests", service.now());
             Engine.CommandResult r = service.issue(c, config.commandTimeout());
             results.put(p, r == null ? Map.of("status", "accepted", "command", c.id()) : Map.of("status", r.status(), "message", r.message()));

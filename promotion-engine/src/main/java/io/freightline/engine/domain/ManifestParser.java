@@ -46,11 +46,20 @@ public final class ManifestParser {
     /** Manifests travel to the owning engine as one command record on Kafka, so a file must fit well within one. */
     public static final int MAX_FILE_CHARS = 512 * 1024;
 
-    /** A document that is not a Kargo or Freightline resource, left alone. */
-    public record Skipped(String file, String document, String resource) {
+    /** A document that is not applied: not a Kargo or Freightline resource, or a credentials Secret (why says). */
+    public record Skipped(String file, String document, String resource, String why) {
+        public static final String FOREIGN = "not a Kargo resource";
+        /** Credentials never pass through the engine: they would end up in its commands, state and logs. */
+        public static final String CREDENTIALS = "credentials are not taken from manifests: set them in the watcher's "
+                + "freightline.watcher.credentials.* and the git-writer's freightline.gitwriter.auth.* (docs/configuration.md)";
+
+        public Skipped(String file, String document, String resource) {
+            this(file, document, resource, FOREIGN);
+        }
+
         @Override
         public String toString() {
-            return file + " " + document + ": skipped " + resource + " (not a Kargo resource)";
+            return file + " " + document + ": skipped " + resource + " (" + why + ")";
         }
     }
 
@@ -158,12 +167,13 @@ public final class ManifestParser {
                 Node n = new Node(c, "", map);
                 if ("v1".equals(map.get("apiVersion")) && "Secret".equals(map.get("kind"))) {
                     // Kargo's credentials Secret (e.g. of the quickstart): accepted and not stored; repository
-                    // credentials are the git-writer's configuration and never pass through the engine
+                    // credentials are the git-writer's and the watcher's configuration and never pass through the
+                    // engine. The note names the Secret only, never its data.
                     n.raw();
-                    if (!(map.get("metadata") instanceof Map<?, ?> md && md.get("labels") instanceof Map<?, ?> l
-                            && l.get("kargo.akuity.io/cred-type") != null)) {
-                        skipped.add(skipNote(src.file(), index, map));
-                    }
+                    boolean credentials = map.get("metadata") instanceof Map<?, ?> md && md.get("labels") instanceof Map<?, ?> l
+                            && l.get("kargo.akuity.io/cred-type") != null;
+                    Skipped note = skipNote(src.file(), index, map);
+                    skipped.add(credentials ? new Skipped(note.file(), note.document(), note.resource(), Skipped.CREDENTIALS) : note);
                     continue;
                 }
                 if (foreign(map.get("apiVersion"))) {
@@ -257,6 +267,36 @@ public final class ManifestParser {
         crossCheck(projects, warehouses, stages, stageCtx, docCtx, existing, problems);
         if (!problems.isEmpty()) throw new ManifestException(problems);
         return new Manifests(projects, warehouses, stages, List.copyOf(skipped));
+    }
+
+    /**
+     * The manifests as they travel to the owning engine on {@code freightline.commands}: every {@code v1 Secret}
+     * without its {@code data} and {@code stringData}, so a credential in a GitOps folder never reaches Kafka, the
+     * state or a log. The same documents in the same order (document indices of errors stay right); text without a
+     * Secret that holds data is returned as it is.
+     */
+    public static String withoutSecretData(String text) {
+        List<Object> docs = new ArrayList<>();
+        try {
+            new Load(LoadSettings.builder().setAllowDuplicateKeys(false).setMaxAliasesForCollections(50).build())
+                    .loadAllFromString(text).forEach(docs::add);
+        } catch (RuntimeException e) {
+            return text; // not YAML: refused by parse before anything is sent
+        }
+        boolean changed = false;
+        for (int i = 0; i < docs.size(); i++) {
+            if (docs.get(i) instanceof Map<?, ?> m && "v1".equals(m.get("apiVersion")) && "Secret".equals(m.get("kind"))
+                    && (m.containsKey("data") || m.containsKey("stringData"))) {
+                Map<Object, Object> copy = new LinkedHashMap<>(m);
+                copy.remove("data");
+                copy.remove("stringData");
+                docs.set(i, copy);
+                changed = true;
+            }
+        }
+        if (!changed) return text;
+        return new org.snakeyaml.engine.v2.api.Dump(org.snakeyaml.engine.v2.api.DumpSettings.builder().setExplicitStart(true).build())
+                .dumpAllToString(docs.iterator());
     }
 
     private static int indexOf(List<ProjectSpec> projects, String name) {

@@ -415,7 +415,8 @@ public class EngineService {
     public void applyManifests(ManifestParser.Manifests m, List<ManifestParser.Source> sources, String actor, String reason,
                                Duration timeout) {
         Map<String, String> args = new LinkedHashMap<>();
-        sources.forEach(src -> args.put(FILE_ARG + src.file(), src.text()));
+        // credentials never go onto a topic
+        sources.forEach(src -> args.put(FILE_ARG + src.file(), ManifestParser.withoutSecretData(src.text())));
         Map<String, CompletableFuture<Engine.CommandResult>> sent = new LinkedHashMap<>();
         for (String project : m.projectNames()) {
             String id = "manifests-" + java.util.UUID.randomUUID();

@@ -252,11 +252,20 @@ class KargoDocsManifestsTest {
                   name: repo
                   namespace: example
                   labels: {kargo.akuity.io/cred-type: git}
-                stringData: {repoURL: https://github.com/example/repo.git, username: u, password: p}
+                stringData: {repoURL: https://github.com/example/repo.git, username: u, password: s3cr3t-t0ken}
                 """;
         var m = parse("all.yaml", text);
         assertEquals(List.of("all.yaml #9: skipped argoproj.io/v1alpha1 Application kargo-demo-test (not a Kargo resource)",
-                "all.yaml #10: skipped v1 ConfigMap settings (not a Kargo resource)"), m.skipped().stream().map(Object::toString).toList());
+                "all.yaml #10: skipped v1 ConfigMap settings (not a Kargo resource)",
+                "all.yaml #11: skipped v1 Secret repo (" + ManifestParser.Skipped.CREDENTIALS + ")"), m.skipped().stream().map(Object::toString).toList());
+        String answer = io.freightline.events.EventCodec.mapper().writeValueAsString(m);
+        assertFalse(answer.contains("s3cr3t-t0ken"), "the parsed manifests never hold a credential");
+        // what goes onto freightline.commands: the same documents in the same order, the Secret without its data
+        String sent = ManifestParser.withoutSecretData(text);
+        assertFalse(sent.contains("s3cr3t-t0ken"), sent);
+        assertEquals(m.skipped().stream().map(Object::toString).toList(), parse("all.yaml", sent).skipped().stream().map(Object::toString).toList());
+        assertEquals(m.projects(), parse("all.yaml", sent).projects());
+        assertEquals(read("projects.yaml"), ManifestParser.withoutSecretData(read("projects.yaml")), "no Secret: the text as it is");
         assertEquals(4, m.projects().size());
     }
 

@@ -141,6 +141,33 @@ class ApiTest {
     }
 
     @Test
+    void aCredentialsSecretIsSkippedWithANoteAndNeverReachesATopic() {
+        String p = "creds";
+        String yaml = Harness.project(p, stage("a", null, "{}")) + """
+                ---
+                apiVersion: v1
+                kind: Secret
+                type: Opaque
+                metadata:
+                  name: repo
+                  namespace: creds
+                  labels: {kargo.akuity.io/cred-type: git}
+                stringData: {repoURL: "git://repo/creds.git", username: ci, password: api-s3cr3t-t0ken}
+                """;
+        given().auth().oauth2(EngineTestProfile.ADMIN).contentType("application/yaml").queryParam("file", "creds.yaml")
+                .body(yaml.getBytes(StandardCharsets.UTF_8)).post("/api/v1/manifests").then().statusCode(200)
+                .body("skipped[0].resource", equalTo("v1 Secret repo"))
+                .body("skipped[0].why", containsString("credentials are not taken from manifests"))
+                .body(not(containsString("api-s3cr3t-t0ken")));
+        given().auth().oauth2(EngineTestProfile.VIEWER).get("/api/v1/projects/{p}/stages", p).then().statusCode(200)
+                .body("name", equalTo(java.util.List.of("a")));
+        for (String topic : java.util.List.of(io.freightline.events.Topics.COMMANDS, io.freightline.events.Topics.STATE)) {
+            var leaks = Harness.readAll(topic).stream().filter(r -> r.value() != null && r.value().contains("api-s3cr3t-t0ken")).toList();
+            org.junit.jupiter.api.Assertions.assertEquals(java.util.List.of(), leaks, topic);
+        }
+    }
+
+    @Test
     void openApiMetricsAndHealth() {
         given().get("/q/openapi").then().statusCode(200).body(containsString("/api/v1/projects/{project}/stages/{stage}/promotions"));
         String p = "metrics";
