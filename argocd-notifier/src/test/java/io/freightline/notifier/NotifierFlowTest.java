@@ -431,6 +431,58 @@ class NotifierFlowTest {
         assertEquals(List.of(java.util.Map.of("name", app, "namespace", "argocd")), step.outputs().get("apps"));
     }
 
+    // ---- kargo.akuity.io/authorized-stage ----
+
+    @Test
+    void argocdUpdateRefusesAnAppWithoutTheAuthorizedStageAnnotation() {
+        String app = "noauth-" + id("a");
+        argocd().app(app).authorizedStage = null;
+        String pid = id("noauth");
+        publish(commit(pid, "dev", sha(), apps(null, null, app), null));
+
+        VerificationCompleted v = awaitVerification(pid);
+        assertEquals(Outcome.ERROR, v.outcome());
+        assertEquals("Argo CD application argocd/" + app + " does not permit updates by stage shop:dev: it has no "
+                + "annotation kargo.akuity.io/authorized-stage; annotate it kargo.akuity.io/authorized-stage: \"shop:dev\"",
+                v.message());
+        assertTrue(argocd().requests("POST", "/api/v1/applications/" + app + "/sync").isEmpty(), "not synced");
+        assertEquals("Errored", v.steps().get(0).status());
+    }
+
+    @Test
+    void argocdUpdateRefusesToPatchAnAppAuthorizedForAnotherStage() {
+        String app = "otherauth-" + id("a");
+        argocd().app(app).authorizedStage = "shop:prod";
+        String pid = id("otherauth");
+        var source = new ArgoCDTarget.SourceUpdate("https://github.com/foo/manifests-velero.git", null, "${{ outputs.commit.commit }}",
+                true, null, null);
+        ArgoCDTarget target = new ArgoCDTarget(null, List.of(new ArgoCDTarget.App(app, "argocd", "default", null, List.of(source))),
+                null, null, null, "sync");
+        String sha = sha();
+        publish(Fixtures.withSteps(commit(pid, "dev", sha, target, null), List.of(
+                new io.freightline.events.StepResult("git-commit", "commit", "Succeeded", null, 5, java.util.Map.of("commit", sha)))));
+
+        VerificationCompleted v = awaitVerification(pid);
+        assertEquals(Outcome.ERROR, v.outcome());
+        assertTrue(v.message().contains("its annotation kargo.akuity.io/authorized-stage is \"shop:prod\"; add \"shop:dev\" to it"),
+                v.message());
+        assertTrue(argocd().requests("PATCH", "/api/v1/applications/" + app).isEmpty(), "not patched");
+        assertTrue(argocd().requests("POST", "/api/v1/applications/" + app + "/sync").isEmpty(), "not synced");
+    }
+
+    @Test
+    void argocdWaitNeedsNoAuthorizedStageAnnotation() {
+        String app = "waitnoauth-" + id("a");
+        FakeArgoCd.App a = argocd().app(app);
+        a.authorizedStage = null;
+        a.syncStatus = "Synced";
+        String pid = id("waitnoauth");
+        publish(Fixtures.withSteps(commit(pid, "dev", sha(), null, null), List.of(waitStep("wait", java.util.Map.of("name", app)))));
+
+        VerificationCompleted v = awaitVerification(pid);
+        assertEquals(Outcome.VERIFIED, v.outcome(), v.message());
+    }
+
     // ---- argocd-wait (handed on by the git-writer as a Skipped result with outputs.config) ----
 
     private static io.freightline.events.StepResult waitStep(String alias, Object... apps) {
@@ -463,6 +515,8 @@ class NotifierFlowTest {
                 java.util.Map.of("name", other, "namespace", "argocd")), v.steps().get(1).outputs().get("apps"));
         assertTrue(argocd().requests("POST", "/api/v1/applications/" + other + "/sync").isEmpty(),
                 "argocd-wait never syncs");
+        assertEquals(List.of(app, other), v.apps().stream().map(VerificationCompleted.AppStatus::name).toList(),
+                "one status per app");
         List<FakeArgoCd.Recorded> lists = argocd().requests("GET", "/api/v1/applications").stream()
                 .filter(r -> r.query().containsKey("selector")).toList();
         assertTrue(lists.stream().anyMatch(r -> r.query().get("selector").get(0).equals("wait-group=" + other)),

@@ -287,6 +287,28 @@ class PipelineViewIT {
         assertEquals(1, code);
         assertTrue(err.toString(StandardCharsets.UTF_8).startsWith("error 401 Unauthorized: bearer token required\n  pass --token"),
                 err.toString(StandardCharsets.UTF_8));
+
+        // stop the line: the whole project paused, then resumed
+        assertEquals(0, cli("admin", "pause", "--all", "--reason", "incident").code());
+        assertTrue(row(cli("viewer", "get", "projects").out().lines().toList(), "demo").contains("admin"));
+        Result stopped = cli("promoter", "promote", "--stage", "prod", "--freight", first);
+        assertEquals(1, stopped.code());
+        assertTrue(stopped.err().startsWith("error 409 Conflict: project 'demo' is paused"), stopped.err());
+        assertEquals(0, cli("admin", "resume", "--all").code());
+
+        // every freight verified in staging, promoted into prod at once (prod is back on the first after the rollback)
+        await().atMost(PROMOTION).until(() -> first.equals(verifiedAlias("prod")));
+        String second = verifiedAlias("staging");
+        Result all = cli("promoter", "promote", "--source-stage", "staging", "--stage", "prod", "--all");
+        assertEquals(0, all.code(), all.err());
+        assertTrue(all.out().contains(second + " -> prod"), all.out());
+
+        // freight made by hand
+        Result created = cli("admin", "create", "freight", "--warehouse", "app", "--image", "127.0.0.1:5000/demo/app:9.9.9");
+        assertEquals(0, created.code(), created.err());
+        assertTrue(created.out().contains(" created"), created.out());
+        JsonNode freight = EventCodec.parse(cli("viewer", "get", "freight", "-o", "json").out());
+        assertEquals("9.9.9", freight.path(0).path("artifacts").path(0).path("tag").asText(), freight.toString());
     }
 
     // ------------------------------------------------------------------ helpers

@@ -282,6 +282,10 @@ public final class FakeArgoCD implements AutoCloseable {
         ObjectNode meta = (ObjectNode) app.path("metadata");
         meta.put("name", name);
         meta.put("namespace", "argocd");
+        if (name.startsWith("demo-")) { // the demo pipeline maps stage s of project demo to app demo-s
+            ((ObjectNode) meta.path("annotations")).put("kargo.akuity.io/authorized-stage",
+                    "demo:" + name.substring("demo-".length()));
+        }
         ObjectNode status = (ObjectNode) app.path("status");
         ObjectNode op = (ObjectNode) status.path("operationState");
         ((ObjectNode) op.path("operation").path("sync")).put("revision", revision);

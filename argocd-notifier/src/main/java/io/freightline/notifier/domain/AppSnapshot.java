@@ -12,6 +12,7 @@ import java.util.Map;
  *
  * @param pendingOperation {@code operation}: set while an operation is requested but not yet finished
  * @param sourceRepoURLs   repo URL of {@code spec.source}, or of each {@code spec.sources[]}
+ * @param authorizedStage  the {@code kargo.akuity.io/authorized-stage} annotation, or null
  */
 public record AppSnapshot(
         String name,
@@ -24,7 +25,15 @@ public record AppSnapshot(
         List<String> syncRevisions,
         String healthStatus,
         String healthMessage,
-        OperationState operationState) {
+        OperationState operationState,
+        String authorizedStage) {
+
+    public AppSnapshot(String name, String namespace, boolean multiSource, List<String> sourceRepoURLs,
+                       Operation pendingOperation, String syncStatus, String syncRevision, List<String> syncRevisions,
+                       String healthStatus, String healthMessage, OperationState operationState) {
+        this(name, namespace, multiSource, sourceRepoURLs, pendingOperation, syncStatus, syncRevision, syncRevisions,
+                healthStatus, healthMessage, operationState, null);
+    }
 
     /** {@code v1alpha1Operation}: who asked for it, its info entries and the revision(s) it syncs to. */
     public record Operation(String initiatedBy, boolean automated, Map<String, String> info, String revision,
@@ -62,7 +71,7 @@ public record AppSnapshot(
         return new AppSnapshot(text(meta.path("name")), text(meta.path("namespace")), multi, repos,
                 operation(app.path("operation")), text(status.path("sync").path("status")),
                 text(status.path("sync").path("revision")), strings(status.path("sync").path("revisions")),
-                health, healthMessage, state);
+                health, healthMessage, state, text(meta.path("annotations").path(AuthorizedStage.ANNOTATION)));
     }
 
     /**

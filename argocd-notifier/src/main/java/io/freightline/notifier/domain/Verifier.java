@@ -283,6 +283,10 @@ public final class Verifier implements AutoCloseable {
                 String rev = app.revision != null ? app.revision : revision;
                 AppSnapshot snap = look(server, app, target);
                 app.last = snap;
+                if (!app.authorized) { // before any sync
+                    AuthorizedStage.check(snap.authorizedStage(), app.ref, run.commit.project(), run.commit.stage());
+                    app.authorized = true;
+                }
                 if (app.sourceIndex == null) {
                     OptionalInt idx = Assessor.sourceIndex(snap, app.ref.sourceIndex(), run.commit.repoURL());
                     if (idx.isEmpty()) {
@@ -323,7 +327,7 @@ public final class Verifier implements AutoCloseable {
                 return run.waits.isEmpty() ? startChecks(run) : Duration.ZERO;
             }
             return untilDeadline(run, next);
-        } catch (SourceUpdates.Invalid | WaitSteps.Invalid e) {
+        } catch (SourceUpdates.Invalid | WaitSteps.Invalid | AuthorizedStage.Refused e) {
             finish(run, Outcome.ERROR, e.getMessage(), "argocd");
             return null;
         } catch (ArgoCdException e) {
@@ -431,7 +435,13 @@ public final class Verifier implements AutoCloseable {
         if (app.sources != null && !app.sources.isEmpty()) {
             List<io.freightline.events.ArgoCDTarget.SourceUpdate> resolved =
                     SourceUpdates.resolve(app.sources, run.commit, app.ref.display());
-            SourceUpdates.Plan plan = SourceUpdates.plan(argo.application(server, app.ref), resolved, app.ref.display());
+            com.fasterxml.jackson.databind.JsonNode current = argo.application(server, app.ref);
+            com.fasterxml.jackson.databind.JsonNode annotation = current.path("metadata").path("annotations")
+                    .path(AuthorizedStage.ANNOTATION);
+            AuthorizedStage.check(annotation.isTextual() ? annotation.asText() : null, app.ref, run.commit.project(),
+                    run.commit.stage()); // before the patch
+            app.authorized = true;
+            SourceUpdates.Plan plan = SourceUpdates.plan(current, resolved, app.ref.display());
             if (plan.mergePatch() != null) {
                 argo.patch(server, app.ref, plan.mergePatch());
                 LOG.log(System.Logger.Level.INFO, "promotion {0}: updated {1}: {2}", run.commit.promotionId(),
@@ -736,9 +746,14 @@ public final class Verifier implements AutoCloseable {
         }
         PromotionCommitted c = run.commit;
         List<AppTrack> tracked = new ArrayList<>(run.apps == null ? List.of() : run.apps);
-        tracked.addAll(run.waited);
+        List<AppTrack> waitedFor = new ArrayList<>(run.waited);
         if (run.waitApps != null) {
-            tracked.addAll(run.waitApps);
+            waitedFor.addAll(run.waitApps);
+        }
+        for (AppTrack w : waitedFor) { // one status per app
+            if (tracked.stream().noneMatch(t -> t.ref.key().equals(w.ref.key()))) {
+                tracked.add(w);
+            }
         }
         List<VerificationCompleted.AppStatus> apps = run.apps == null && tracked.isEmpty() ? null : tracked.stream()
                 .map(a -> appStatus(a)).toList();
@@ -918,6 +933,8 @@ public final class Verifier implements AutoCloseable {
         List<io.freightline.events.ArgoCDTarget.SourceUpdate> sources;
         /** The source updates were applied (or there are none). */
         boolean planned;
+        /** Its kargo.akuity.io/authorized-stage annotation names the stage (argocd-update only). */
+        boolean authorized;
         /** The revision to sync and wait for, when a source update names one; else the promotion's commit. */
         String revision;
 

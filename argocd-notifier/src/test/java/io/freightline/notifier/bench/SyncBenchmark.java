@@ -62,7 +62,7 @@ public final class SyncBenchmark {
             List<Long> toFirstGet = new ArrayList<>();
             for (int i = 0; i < sequential; i++) {
                 String app = "lat-" + i;
-                argocd.app(app);
+                argocd.app(app).authorizedStage = "bench:lat" + i;
                 long t0 = System.nanoTime();
                 probe.publish(Topics.COMMITS, "bench", commit("lat-" + i + "-" + UUID.randomUUID(), "lat" + i, app));
                 long deadline = System.currentTimeMillis() + 30_000;
@@ -89,7 +89,7 @@ public final class SyncBenchmark {
             Map<String, Long> published = new ConcurrentHashMap<>();
             List<String> ids = new ArrayList<>();
             for (int i = 0; i < stages; i++) {
-                argocd.app("load-" + i);
+                argocd.app("load-" + i).authorizedStage = "bench:load" + i;
             }
             long start = System.nanoTime();
             for (int i = 0; i < stages; i++) {

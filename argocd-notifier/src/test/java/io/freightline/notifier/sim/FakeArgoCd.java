@@ -37,6 +37,11 @@ public final class FakeArgoCd implements AutoCloseable {
     public static final String SESSION_PASSWORD = "s3cret";
     public static final String SESSION_TOKEN = "argocd-session-jwt";
     /** The revision the example app last synced (status.operationState.syncResult.revision). */
+    /**
+     * The {@code kargo.akuity.io/authorized-stage} annotation apps get unless a test sets another: the stages of
+     * project {@code shop} the tests promote.
+     */
+    public static final String AUTHORIZED_STAGES = "shop:dev, shop:qa, shop:staging, shop:prod, shop:metrics, shop:load";
     public static final String OLD_REVISION = "ea8759964626a583667a2bfd08f334ec2070040a";
 
     private static final ObjectMapper JSON = new ObjectMapper();
@@ -146,6 +151,8 @@ public final class FakeArgoCd implements AutoCloseable {
         public final String name;
         public volatile String namespace = "argocd";
         public final Map<String, String> labels = new ConcurrentHashMap<>();
+        /** {@code metadata.annotations["kargo.akuity.io/authorized-stage"]}; null: no such annotation. */
+        public volatile String authorizedStage = AUTHORIZED_STAGES;
         /** Non-null: a multi-source app with these repo URLs (spec.sources). */
         public volatile List<String> sources;
         public volatile String syncStatus = "OutOfSync";
@@ -247,6 +254,10 @@ public final class FakeArgoCd implements AutoCloseable {
             meta.put("name", name).put("namespace", namespace);
             ObjectNode l = meta.putObject("labels");
             labels.forEach(l::put);
+            ObjectNode annotations = (ObjectNode) meta.path("annotations");
+            if (authorizedStage != null) {
+                annotations.put("kargo.akuity.io/authorized-stage", authorizedStage);
+            }
             ObjectNode spec = (ObjectNode) app.path("spec");
             ObjectNode status = (ObjectNode) app.path("status");
             ObjectNode sync = (ObjectNode) status.path("sync");
