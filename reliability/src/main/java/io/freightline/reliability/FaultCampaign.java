@@ -99,6 +99,8 @@ public final class FaultCampaign {
     private final Report report = new Report("fault");
     private final Random random;
     private final List<String> pushed = Collections.synchronizedList(new ArrayList<>());
+    /** The number of the next artifact to push ({@link #tag}). */
+    private final AtomicInteger next = new AtomicInteger();
     private final Map<String, String> prodRequests = Collections.synchronizedMap(new LinkedHashMap<>());
     private final Set<String> poisonMarkers = ConcurrentHashMap.newKeySet();
     private final List<String> timeline = Collections.synchronizedList(new ArrayList<>());
@@ -159,10 +161,9 @@ public final class FaultCampaign {
             scheduleFaults(drive, processes, network, others, faults);
             // the driver: one push per pace; every prodEvery pushes, staging's freight goes to prod
             CountDownLatch done = new CountDownLatch(o.artifacts());
-            AtomicInteger next = new AtomicInteger();
             driver.scheduleWithFixedDelay(() -> {
                 // while the engine faults run, pushes go on: each failover is measured on real traffic
-                if (next.get() >= o.artifacts() && engineFaultsDone.getCount() == 0) {
+                if (done.getCount() == 0 && engineFaultsDone.getCount() == 0) {
                     return;
                 }
                 int i = next.getAndIncrement();
@@ -212,7 +213,7 @@ public final class FaultCampaign {
             }
         }
         // one more artifact in calm weather: the newest, which every auto stage must end on
-        String last = tag(pushed.size());
+        String last = tag(next.getAndIncrement());
         pushUntilAccepted(h, last, report);
         pushed.add(last);
         event("final artifact %s pushed after the storm", last);
@@ -411,9 +412,14 @@ public final class FaultCampaign {
 
             // 2. SIGSTOP of the (new) owner past its session timeout, then SIGCONT: the resumed zombie writes nothing
             String frozen = owner();
+            // right after an artifact is accepted, so the owner is likely frozen while it fetches or decides on it
+            String tag = tag(next.getAndIncrement());
+            pushUntilAccepted(h, tag, report);
+            pushed.add(tag);
             long stopped = System.currentTimeMillis();
-            event("kill -STOP %s (owner of %s) for %d s", frozen, Harness.PROJECT, o.freeze().toSeconds());
             h.stack.pause(frozen);
+            event("kill -STOP %s (owner of %s) for %d s, right after %s was accepted", frozen, Harness.PROJECT,
+                    o.freeze().toSeconds(), tag);
             count(faults, "SIGSTOP engine owning the project, then SIGCONT");
             try {
                 measureTakeover("SIGSTOP of the owner -> project's partition assigned to the other", frozen, stopped, o.freeze());
