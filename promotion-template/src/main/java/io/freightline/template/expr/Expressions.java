@@ -26,8 +26,8 @@ import java.util.Set;
  * <p>
  * Hand-written here, because no library does it: finding the delimiters in a string (Kargo's are plain markers, not a
  * grammar), a small token-level translation of the expr-lang syntax that JEXL spells differently ({@code nil},
- * {@code in}, {@code not in}, {@code startsWith}, {@code endsWith}, {@code matches}, backtick strings, {@code int()},
- * {@code float()}), and Kargo's typing rule: a value that is one whole expression keeps the expression's type, and a
+ * {@code in}, {@code contains}, {@code startsWith}, {@code endsWith}, {@code matches} and their {@code not} forms,
+ * backtick strings, {@code int()}, {@code float()}; Go time values with {@code date()} and {@code now()}), and Kargo's typing rule: a value that is one whole expression keeps the expression's type, and a
  * string result that reads as JSON (number, boolean, null, object, array, quoted string) becomes that JSON value, so
  * {@code quote()} is how a template keeps {@code "42"} a string. Everything else (parsing, operators, {@code ?.},
  * {@code ??}, member and index access, method calls) is JEXL's.
@@ -336,6 +336,7 @@ public final class Expressions {
 
         @Override
         public Object resolveNamespace(String name) {
+            if (Infix.NAMESPACE.equals(name)) return Infix.OPERATORS;
             return name == null ? functions : null;
         }
     }
@@ -387,16 +388,21 @@ public final class Expressions {
                         case "startsWith" -> replacement = call ? word : "=^";
                         case "endsWith" -> replacement = call ? word : "=$";
                         case "matches" -> replacement = call ? word : "=~";
-                        case "in" -> replacement = "not".equals(prevWord) ? "!~" : "=~";
+                        case "in" -> replacement = "=~";
+                        case "contains" -> replacement = call ? word : String.valueOf(CONTAINS);
                         case "int" -> replacement = call ? "toInt" : word;
                         case "float" -> replacement = call ? "toFloat" : word;
                         default -> {
                         }
                     }
-                    if ("not".equals(prevWord) && word.equals("in")) {
-                        // drop the "not" we already wrote: "not in" is one operator
+                    boolean infix = !call && (word.equals("in") || word.equals("contains") || word.equals("matches")
+                            || word.equals("startsWith") || word.equals("endsWith"));
+                    if ("not".equals(prevWord) && infix) {
+                        // drop the "not" we already wrote: "not in", "not contains", ... are one operator each
                         int at = out.lastIndexOf("not");
                         out.delete(at, at + 3);
+                        replacement = replacement.equals(String.valueOf(CONTAINS)) ? String.valueOf(NOT_CONTAINS)
+                                : "!" + replacement.substring(1);
                     }
                     if (call) {
                         fns.add(word);
@@ -418,13 +424,16 @@ public final class Expressions {
                 i++;
             }
         }
-        return new Translation(out.toString(), vars, fns);
+        return new Translation(Infix.rewrite(out.toString()), vars, fns);
     }
+
+    /** Placeholders the translation leaves for expr-lang's {@code contains} and {@code not contains}. */
+    static final char CONTAINS = '\u0001', NOT_CONTAINS = '\u0002';
 
     private static boolean isKeyword(String w) {
         return switch (w) {
             case "true", "false", "null", "and", "or", "not", "eq", "ne", "lt", "gt", "le", "ge", "div", "mod",
-                 "empty", "size" -> true;
+                 "empty", "size", "in", "contains", "matches", "startsWith", "endsWith" -> true;
             default -> false;
         };
     }

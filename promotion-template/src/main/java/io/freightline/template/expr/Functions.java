@@ -383,4 +383,18 @@ public final class Functions {
     public List<Object> values(Map<?, ?> m) {
         return new ArrayList<>(m.values());
     }
+
+    // --- time (expr-lang's date() and now())
+
+    public GoTime date(String s) {
+        return GoTime.parse(s);
+    }
+
+    public GoTime date(GoTime t) {
+        return t;
+    }
+
+    public GoTime now() {
+        return GoTime.of(java.time.Instant.now());
+    }
 }

@@ -198,4 +198,45 @@ class ExpressionsTest {
                 "io.freightline.template.expr.*"));
         assertThrows(ExpressionException.class, () -> Expressions.evaluate("response.getClass().getName()", http));
     }
+
+    /** A commit as Kargo's Warehouse {@code expressionFilter} sees it (its documented variables). */
+    static Map<String, Object> commit(String author, String subject, String date) {
+        return Map.of("id", "0123abcd", "commitDate", GoTime.parse(date), "author", author,
+                "committer", "CI <ci@example.com>", "subject", subject);
+    }
+
+    @ParameterizedTest(name = "{0} -> {4}")
+    @CsvSource(delimiterString = " ¦ ", textBlock = """
+            !(author contains '<bot@example.com>')                                   ¦ Bot <bot@example.com> ¦ feat: x   ¦ 2025-02-01T10:00:00Z ¦ false
+            !(author contains '<bot@example.com>')                                   ¦ Ann <ann@example.com> ¦ feat: x   ¦ 2025-02-01T10:00:00Z ¦ true
+            subject contains 'feat:' || subject contains 'fix:'                      ¦ Ann <ann@example.com> ¦ fix: y    ¦ 2025-02-01T10:00:00Z ¦ true
+            subject contains 'feat:' || subject contains 'fix:'                      ¦ Ann <ann@example.com> ¦ chore: z  ¦ 2025-02-01T10:00:00Z ¦ false
+            !(author == 'Example Bot') && commitDate.After(date('2025-01-01'))       ¦ Ann <ann@example.com> ¦ feat: x   ¦ 2025-02-01T10:00:00Z ¦ true
+            !(author == 'Example Bot') && commitDate.After(date('2025-01-01'))       ¦ Ann <ann@example.com> ¦ feat: x   ¦ 2024-12-31T23:59:59Z ¦ false
+            !(author == 'Example Bot') && commitDate.After(date('2025-01-01'))       ¦ Example Bot           ¦ feat: x   ¦ 2025-02-01T10:00:00Z ¦ false
+            !(subject contains '[kargo-ignore]')                                     ¦ Ann <ann@example.com> ¦ x [kargo-ignore] ¦ 2025-02-01T10:00:00Z ¦ false
+            commitDate.Year() >= 2024 && commitDate > date('2024-06-01T00:00:00Z')   ¦ Ann <ann@example.com> ¦ x         ¦ 2024-07-01T00:00:00+02:00 ¦ true
+            commitDate < date('2024-06-01') and subject not contains 'wip'           ¦ Ann <ann@example.com> ¦ x         ¦ 2024-05-01T00:00:00Z ¦ true
+            subject not contains 'wip' ? author contains 'Ann' : false               ¦ Ann <ann@example.com> ¦ wip: x    ¦ 2024-05-01T00:00:00Z ¦ false
+            subject not startsWith 'wip' && author not endsWith '.org>'              ¦ Ann <ann@example.com> ¦ feat: x   ¦ 2024-05-01T00:00:00Z ¦ true
+            subject not matches '^fix' && ['a', 'b'] contains 'b'                    ¦ Ann <ann@example.com> ¦ feat: x   ¦ 2024-05-01T00:00:00Z ¦ true
+            upper(subject + '!') contains 'X!' == true                               ¦ Ann <ann@example.com> ¦ feat: x   ¦ 2024-05-01T00:00:00Z ¦ true
+            """)
+    void kargosCommitFilterExamples(String expression, String author, String subject, String date, boolean expected) {
+        assertEquals(expected, Expressions.evaluate(expression, commit(author, subject, date)));
+    }
+
+    @Test
+    void containsAndDatesExplainBadInput() {
+        ExpressionException e = assertThrows(ExpressionException.class,
+                () -> Expressions.evaluate("subject contains 42", commit("a", "b", "2024-01-01")));
+        assertTrue(e.reason().contains("'contains' needs a string"), e.reason());
+        e = assertThrows(ExpressionException.class,
+                () -> Expressions.evaluate("commitDate.After(date('yesterday'))", commit("a", "b", "2024-01-01")));
+        assertTrue(e.reason().contains("date('yesterday')"), e.reason());
+        e = assertThrows(ExpressionException.class, () -> Expressions.evaluate("contains 'x'", Map.of()));
+        assertTrue(e.reason().contains("needs a value on each side"), e.reason());
+        // member and function names stay what they are
+        assertEquals(true, Expressions.evaluate("m.contains == 1", Map.of("m", Map.of("contains", 1))));
+    }
 }
