@@ -85,9 +85,12 @@ public final class Demo {
                 : stack.settings().argocdURL() + (kargo
                 ? " (apps kargo-demo-test, kargo-demo-uat, kargo-demo-prod in namespace argocd)"
                 : " (apps demo-dev, demo-staging, demo-prod in namespace argocd)")));
-        b.append("\nRegistry webhook:  POST ").append(stack.url(DevStack.WATCHER)).append("/webhooks/distribution\n");
-        b.append("Webhook secret:    ").append(stack.webhookSecret()).append("   (").append(home.resolve("webhook-secret")).append(")\n");
-        b.append("API tokens:        (").append(home.resolve("tokens")).append(")\n");
+        if (!kargo) {
+            // the Kargo pipeline's Warehouse polls (Kargo's default): a webhook would only trigger a re-scan
+            b.append("\nRegistry webhook:  POST ").append(stack.url(DevStack.WATCHER)).append("/webhooks/distribution\n");
+            b.append("Webhook secret:    ").append(stack.webhookSecret()).append("   (").append(home.resolve("webhook-secret")).append(")\n");
+        }
+        b.append(kargo ? "\n" : "").append("API tokens:        (").append(home.resolve("tokens")).append(")\n");
         stack.tokens().forEach((role, token) -> b.append(String.format("  %-9s %s%n", role, token)));
         if (kargo) {
             b.append(kargoSteps(stack));
