@@ -28,6 +28,11 @@ public final class DevStack implements AutoCloseable {
     public static final String GIT_WRITER = "git-writer";
     public static final String NOTIFIER = "argocd-notifier";
     public static final List<String> SERVICES = List.of(ENGINE, GIT_WRITER, NOTIFIER, WATCHER);
+    /** The default demo pipeline, in Freightline's dialect: project {@code demo}, stages dev → staging → prod. */
+    public static final String FREIGHTLINE_PIPELINE = "freightline";
+    /** Kargo's quickstart pipeline in Kargo's dialect: project {@code kargo-demo}, stages test → uat → prod. */
+    public static final String KARGO_PIPELINE = "kargo";
+    public static final List<String> PIPELINES = List.of(FREIGHTLINE_PIPELINE, KARGO_PIPELINE);
 
     private final Settings settings;
     private EmbeddedKafkaBroker broker;
@@ -51,9 +56,21 @@ public final class DevStack implements AutoCloseable {
      * @param argocdToken   its token
      * @param partitions    partitions per topic
      * @param gitURL        how the services reach the GitOps repository; null for its file:// URL
+     * @param pipeline      which demo pipeline the engine loads: {@link #FREIGHTLINE_PIPELINE} or {@link #KARGO_PIPELINE}
      */
     public record Settings(Path root, Path home, int kafkaPort, Map<String, Integer> ports, String webhookSecret,
-                           String argocdURL, String argocdToken, int partitions, String gitURL) {
+                           String argocdURL, String argocdToken, int partitions, String gitURL, String pipeline) {
+
+        public Settings {
+            if (!PIPELINES.contains(pipeline)) {
+                throw new IllegalArgumentException("pipeline: '" + pipeline + "' is none of " + PIPELINES);
+            }
+        }
+
+        public Settings(Path root, Path home, int kafkaPort, Map<String, Integer> ports, String webhookSecret,
+                        String argocdURL, String argocdToken, int partitions, String gitURL) {
+            this(root, home, kafkaPort, ports, webhookSecret, argocdURL, argocdToken, partitions, gitURL, FREIGHTLINE_PIPELINE);
+        }
 
         /** Settings for a test: free ports, a fresh folder, no Argo CD. */
         public static Settings forTest(Path root, Path home) {
@@ -61,19 +78,23 @@ public final class DevStack implements AutoCloseable {
         }
 
         public Settings withKafkaPort(int port) {
-            return new Settings(root, home, port, ports, webhookSecret, argocdURL, argocdToken, partitions, gitURL);
+            return new Settings(root, home, port, ports, webhookSecret, argocdURL, argocdToken, partitions, gitURL, pipeline);
         }
 
         public Settings withArgoCD(String url, String token) {
-            return new Settings(root, home, kafkaPort, ports, webhookSecret, url, token, partitions, gitURL);
+            return new Settings(root, home, kafkaPort, ports, webhookSecret, url, token, partitions, gitURL, pipeline);
         }
 
         public Settings withGitURL(String url) {
-            return new Settings(root, home, kafkaPort, ports, webhookSecret, argocdURL, argocdToken, partitions, url);
+            return new Settings(root, home, kafkaPort, ports, webhookSecret, argocdURL, argocdToken, partitions, url, pipeline);
         }
 
         public Settings withWebhookSecret(String secret) {
-            return new Settings(root, home, kafkaPort, ports, secret, argocdURL, argocdToken, partitions, gitURL);
+            return new Settings(root, home, kafkaPort, ports, secret, argocdURL, argocdToken, partitions, gitURL, pipeline);
+        }
+
+        public Settings withPipeline(String name) {
+            return new Settings(root, home, kafkaPort, ports, webhookSecret, argocdURL, argocdToken, partitions, gitURL, name);
         }
     }
 
@@ -115,7 +136,7 @@ public final class DevStack implements AutoCloseable {
             String repoURL = s.gitURL() != null ? s.gitURL() : fileURL;
             String secret = Secrets.webhookSecret(s.webhookSecret(), home.resolve("webhook-secret"));
             Map<String, String> tokens = Secrets.tokens(home.resolve("tokens"));
-            writePipeline(home.resolve("pipeline"), repoURL, s.argocdURL() != null);
+            writePipeline(home.resolve("pipeline"), s.pipeline(), repoURL, s.argocdURL() != null);
             stack = new DevStack(s, broker, repoURL, secret, tokens, engines, engineProperties);
             stack.startServices();
             return stack;
@@ -191,16 +212,25 @@ public final class DevStack implements AutoCloseable {
         return process;
     }
 
-    /** The demo pipeline with the repository URL filled in, and Argo CD steps when an Argo CD server is given. */
-    static void writePipeline(Path dir, String repoURL, boolean argocd) throws IOException {
+    /**
+     * Writes the chosen demo pipeline as {@code dir/pipeline.yaml}, with the repository URL filled in, and Argo CD
+     * steps when an Argo CD server is given ({@code #ARGOCD:<stage>} becomes an {@code argocd-update} step,
+     * {@code #ARGOCD|} lines are kept without that prefix).
+     */
+    static void writePipeline(Path dir, String pipeline, String repoURL, boolean argocd) throws IOException {
         String text;
-        try (InputStream in = DevStack.class.getResourceAsStream("/demo/pipeline.yaml")) {
+        String resource = pipeline.equals(KARGO_PIPELINE) ? "/demo/kargo-pipeline.yaml" : "/demo/pipeline.yaml";
+        try (InputStream in = DevStack.class.getResourceAsStream(resource)) {
             text = new String(in.readAllBytes(), StandardCharsets.UTF_8);
         }
         text = text.replace("@REPO_URL@", repoURL);
         List<String> lines = new ArrayList<>();
         for (String line : text.split("\n", -1)) {
-            if (line.startsWith("#ARGOCD:")) {
+            if (line.startsWith("#ARGOCD|")) {
+                if (argocd) {
+                    lines.add(line.substring("#ARGOCD|".length()));
+                }
+            } else if (line.startsWith("#ARGOCD:")) {
                 if (argocd) {
                     String stage = line.substring("#ARGOCD:".length()).trim();
                     lines.add("        - uses: argocd-update");
