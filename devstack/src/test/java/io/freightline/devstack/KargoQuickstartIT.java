@@ -2,8 +2,17 @@ package io.freightline.devstack;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import io.freightline.devstack.cli.Cli;
+import io.freightline.events.ArtifactDiscovered;
+import io.freightline.events.ArtifactRef;
+import io.freightline.events.CloudEventHeaders;
 import io.freightline.events.EventCodec;
+import io.freightline.events.EventTypes;
+import io.freightline.events.Topics;
 import io.freightline.testsupport.GitDaemon;
+import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.clients.producer.ProducerConfig;
+import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.common.serialization.StringSerializer;
 import org.eclipse.jgit.api.Git;
 import org.eclipse.jgit.revwalk.RevCommit;
 import org.junit.jupiter.api.AfterAll;
@@ -21,9 +30,12 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Properties;
+import java.util.UUID;
 import java.util.stream.Stream;
 
 import static org.awaitility.Awaitility.await;
@@ -34,10 +46,12 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  * Kargo's quickstart end to end, as its documentation has the user do it: the GitOps repository of the quickstart
  * ({@code base/} + {@code stages/<stage>/}, the git-writer's quickstart fixture) on a real Git server, the pipeline
  * applied with the CLI exactly as Kargo's docs write it ({@code kargo.akuity.io/v1alpha1}: Project, credentials
- * Secret, Warehouse, the PromotionTask {@code demo-promo-process} and the Stages test → uat → prod that call it), the
+ * Secret, Warehouse, the PromotionTask {@code demo-promo-process} and the Stages test → uat → prod that call it) from a
+ * folder that also holds Argo CD's ApplicationSet and a ConfigMap (skipped, one line each), the
  * four services as processes on a real broker, the image in a simulated registry and the ApplicationSet's three
  * Applications in a simulated Argo CD. Each promotion must render its stage's branch with real kustomize, as one
- * commit carrying the promotion trailer, and have Argo CD sync that commit.
+ * commit carrying the promotion trailer, and have Argo CD sync that commit. A later image arrives as a CI producer's
+ * event on Kafka.
  */
 @TestMethodOrder(MethodOrderer.OrderAnnotation.class)
 class KargoQuickstartIT {
@@ -81,8 +95,47 @@ class KargoQuickstartIT {
         // what a user of the quickstart fills in: the GitOps repository and its credentials, here the image repository too
         text = text.replace("${GITOPS_REPO_URL}", repoURL).replace("${GITHUB_USERNAME}", "kargo-demo")
                 .replace("${GITHUB_PAT}", "not-needed-by-the-git-daemon").replace(KARGO_IMAGE, registry.image());
-        manifests = Files.createDirectories(tmp.resolve("kargo")).resolve("pipeline.yaml");
-        Files.writeString(manifests, text);
+        // a folder as kept in a GitOps repository: Kargo's manifests beside Argo CD's and other Kubernetes kinds
+        manifests = tmp.resolve("gitops-folder");
+        Files.createDirectories(manifests.resolve("kargo"));
+        Files.writeString(manifests.resolve("kargo/pipeline.yaml"), text);
+        Files.createDirectories(manifests.resolve("argocd"));
+        Files.writeString(manifests.resolve("argocd/appset.yaml"), """
+                apiVersion: argoproj.io/v1alpha1
+                kind: ApplicationSet
+                metadata:
+                  name: kargo-demo
+                  namespace: argocd
+                spec:
+                  generators:
+                  - list:
+                      elements:
+                      - stage: test
+                      - stage: uat
+                      - stage: prod
+                  template:
+                    metadata:
+                      name: kargo-demo-{{stage}}
+                      annotations:
+                        kargo.akuity.io/authorized-stage: kargo-demo:{{stage}}
+                    spec:
+                      project: default
+                      source:
+                        repoURL: %s
+                        targetRevision: stage/{{stage}}
+                        path: .
+                      destination:
+                        server: https://kubernetes.default.svc
+                        namespace: kargo-demo-{{stage}}
+                ---
+                apiVersion: v1
+                kind: ConfigMap
+                metadata:
+                  name: kargo-demo-notes
+                  namespace: argocd
+                data:
+                  owner: platform
+                """.formatted(repoURL));
     }
 
     /** The quickstart repository: the fixture's files on main (the image named as the registry serves it), bare. */
@@ -123,7 +176,14 @@ class KargoQuickstartIT {
     void kargosQuickstartManifestsApplyUnchanged() {
         Result apply = cli("admin", "apply", "-f", manifests.toString());
         assertEquals(0, apply.code(), apply.err());
-        assertTrue(apply.out().startsWith("applied 1 file (7 documents)"), apply.out());
+        List<String> lines = apply.out().lines().toList();
+        // the other kinds are skipped with one line each, named by file and document
+        assertEquals(List.of("argocd/appset.yaml #1: skipped argoproj.io/v1alpha1 ApplicationSet kargo-demo",
+                        "argocd/appset.yaml #2: skipped v1 ConfigMap kargo-demo-notes",
+                        "kargo/pipeline.yaml #2: skipped v1 Secret kargo-demo-repo"),
+                lines.stream().filter(l -> l.contains(": skipped ")).map(l -> l.replaceFirst(" \\(.*\\)$", "")).toList(),
+                apply.out());
+        assertTrue(lines.contains("applied 2 files (9 documents)"), apply.out());
         Result stages = cli("viewer", "get", "stages", "--project", PROJECT);
         assertEquals(0, stages.code(), stages.err());
         assertEquals(List.of("test", "uat", "prod"), stages.out().lines().skip(1).map(l -> l.split("\\s+")[0]).toList(),
@@ -151,10 +211,22 @@ class KargoQuickstartIT {
 
     @Test
     @Order(3)
-    void aNewImageIsOneMoreCommitOnTopOfTheStageBranch() {
+    void aNewImageIsOneMoreCommitOnTopOfTheStageBranch() throws Exception {
+        // a CI producer publishes the new image straight to the artifacts topic (the warehouse polls only every 5m)
         registry.push("1.29.2");
-        Result refresh = cli("admin", "refresh", "--project", PROJECT, "--warehouse", "kargo-demo");
-        assertEquals(0, refresh.code(), refresh.err());
+        ArtifactDiscovered event = new ArtifactDiscovered(PROJECT, null, null, ArtifactRef.image(registry.image(), "1.29.2", null),
+                null, Instant.now(), "ci");
+        Properties props = new Properties();
+        props.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, stack.bootstrapServers());
+        try (KafkaProducer<String, String> ci = new KafkaProducer<>(props, new StringSerializer(), new StringSerializer())) {
+            ProducerRecord<String, String> record = new ProducerRecord<>(Topics.ARTIFACTS, PROJECT, EventCodec.toJson(event));
+            record.headers().add(CloudEventHeaders.SPEC_VERSION, bytes(CloudEventHeaders.SPEC_VERSION_1_0))
+                    .add(CloudEventHeaders.TYPE, bytes(EventTypes.ARTIFACT_DISCOVERED))
+                    .add(CloudEventHeaders.SOURCE, bytes("/ci/kargo-demo-build"))
+                    .add(CloudEventHeaders.ID, bytes(UUID.randomUUID().toString()))
+                    .add(CloudEventHeaders.CONTENT_TYPE, bytes(CloudEventHeaders.JSON));
+            ci.send(record).get();
+        }
         String alias = awaitFreight("1.29.2");
         RevCommit before = repo.log("stage/test").get(0);
         PromotionResult p = promote("test", alias);
@@ -233,6 +305,10 @@ class KargoQuickstartIT {
             }
             return null;
         }, a -> a != null);
+    }
+
+    static byte[] bytes(String s) {
+        return s.getBytes(StandardCharsets.UTF_8);
     }
 
     static RevCommit single(List<RevCommit> commits) {
