@@ -6,6 +6,7 @@ import io.freightline.events.ArtifactReferences;
 import io.freightline.watcher.config.WatcherConfig;
 import io.freightline.watcher.domain.Discovery;
 import io.freightline.watcher.domain.EmittedLedger;
+import io.freightline.watcher.domain.ExpressionFilter;
 import io.freightline.watcher.domain.PathFilter;
 import io.freightline.watcher.domain.RepoUrls;
 import io.freightline.versions.Strategy;
@@ -43,7 +44,8 @@ import java.util.Map;
 
 /**
  * Git repositories: {@code ls-remote} first, so an unchanged branch head or tag set costs no fetch; a fetch into
- * a bare cache only for path filters (to see what commits changed) and NewestTag (to date the tags).
+ * a bare cache only for path filters (to see what commits changed), an {@code expressionFilter} (to read the commits'
+ * and tags' metadata) and NewestTag (to date the tags).
  */
 @ApplicationScoped
 public class GitScanner implements Scanner {
@@ -70,12 +72,26 @@ public class GitScanner implements Scanner {
     @Override
     public List<Discovery> scan(Watched w) {
         String url = w.subscription().repoURL();
+        ExpressionFilter expression = expressionFilter(w);
         Map<String, Ref> refs = lsRemote(url);
         Strategy strategy = Strategy.of(w.subscription().strategy(), ArtifactKind.GIT);
-        return strategy == Strategy.NEWEST_FROM_BRANCH ? branch(w, refs) : tags(w, strategy, refs);
+        return strategy == Strategy.NEWEST_FROM_BRANCH ? branch(w, refs, expression) : tags(w, strategy, refs, expression);
     }
 
-    private List<Discovery> branch(Watched w, Map<String, Ref> refs) {
+    /** The subscription's expressionFilter; one that does not parse or fails is a terminal error of the scan. */
+    private static ExpressionFilter expressionFilter(Watched w) {
+        try {
+            return ExpressionFilter.of(w.subscription().expressionFilter());
+        } catch (ExpressionFilter.Invalid e) {
+            throw invalid(w, e);
+        }
+    }
+
+    private static RegistryException invalid(Watched w, ExpressionFilter.Invalid e) {
+        return new RegistryException(w.key() + ": " + e.getMessage(), 0, false);
+    }
+
+    private List<Discovery> branch(Watched w, Map<String, Ref> refs, ExpressionFilter expression) {
         String url = w.subscription().repoURL();
         String branch = w.subscription().branch();
         Ref head = branch == null || branch.isBlank() ? refs.get(Constants.HEAD) : refs.get(Constants.R_HEADS + branch);
@@ -90,7 +106,7 @@ public class GitScanner implements Scanner {
             return List.of(); // unchanged head: no fetch
         }
         PathFilter filter = PathFilter.of(w.subscription().includePaths(), w.subscription().excludePaths());
-        if (filter.isEmpty()) {
+        if (filter.isEmpty() && expression == null) {
             return List.of(new Discovery(w, ArtifactRef.git(url, sha, branch, null), sha, null, "poll"));
         }
         String fetchRef = head.isSymbolic() ? head.getTarget().getName() : head.getName();
@@ -100,7 +116,9 @@ public class GitScanner implements Scanner {
             int n = 0;
             for (RevCommit c : walk) {
                 if (n++ >= MAX_WALK || ledger.contains(w.key(), c.name())) break;
-                if (filter.counts(changedPaths(git.getRepository(), c))) {
+                // Kargo's order: the expression first, then the paths
+                if (expression != null && !accepts(w, expression, c)) continue;
+                if (filter.isEmpty() || filter.counts(changedPaths(git.getRepository(), c))) {
                     return List.of(new Discovery(w, ArtifactRef.git(url, c.name(), branch, null), c.name(),
                             Instant.ofEpochSecond(c.getCommitTime()), "poll"));
                 }
@@ -111,7 +129,15 @@ public class GitScanner implements Scanner {
         }
     }
 
-    private List<Discovery> tags(Watched w, Strategy strategy, Map<String, Ref> refs) {
+    private static boolean accepts(Watched w, ExpressionFilter expression, RevCommit c) {
+        try {
+            return expression.acceptsCommit(c);
+        } catch (ExpressionFilter.Invalid e) {
+            throw invalid(w, e);
+        }
+    }
+
+    private List<Discovery> tags(Watched w, Strategy strategy, Map<String, Ref> refs, ExpressionFilter expression) {
         String url = w.subscription().repoURL();
         Map<String, ObjectId> commitByTag = new HashMap<>();
         Map<String, ObjectId> annotated = new HashMap<>();
@@ -124,6 +150,26 @@ public class GitScanner implements Scanner {
         commitByTag.keySet().retainAll(invalidTags.valid(w, commitByTag.keySet(), ArtifactReferences::gitTagProblem));
         Policy policy = w.policy();
         Map<String, Instant> dated = new HashMap<>();
+        if (expression != null) {
+            // Kargo applies the expression after allowTagsRegexes, ignoreTagsRegexes and semverConstraint
+            commitByTag.keySet().removeIf(t -> !policy.accepts(t));
+            try (Git git = fetch(url, new RefSpec("+refs/tags/*:refs/tags/*"));
+                 RevWalk walk = new RevWalk(git.getRepository())) {
+                for (var it = commitByTag.entrySet().iterator(); it.hasNext(); ) {
+                    var e = it.next();
+                    RevCommit c = walk.parseCommit(e.getValue());
+                    ObjectId tagObject = annotated.get(e.getKey());
+                    org.eclipse.jgit.revwalk.RevTag tag = tagObject == null ? null : walk.parseTag(tagObject);
+                    try {
+                        if (!expression.acceptsTag(e.getKey(), c, tag)) it.remove();
+                    } catch (ExpressionFilter.Invalid ex) {
+                        throw invalid(w, ex);
+                    }
+                }
+            } catch (IOException e) {
+                throw new RegistryException("cannot read tags of " + registry(w) + ": " + e.getMessage(), 0, true);
+            }
+        }
         if (strategy == Strategy.NEWEST_TAG) {
             boolean allKnown = commitByTag.entrySet().stream().filter(e -> policy.accepts(e.getKey()))
                     .allMatch(e -> ledger.contains(w.key(), e.getKey() + "@" + e.getValue().name()));

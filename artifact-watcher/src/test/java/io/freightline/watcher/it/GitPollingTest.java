@@ -120,4 +120,73 @@ class GitPollingTest {
             assertEquals(List.of("b-old", "a-new"), events.stream().map(a -> a.artifact().tag()).toList());
         }
     }
+
+    static RevCommit commitAs(Git git, String author, String email, String date, String message) throws Exception {
+        Path f = git.getRepository().getWorkTree().toPath().resolve("app.txt");
+        Files.writeString(f, message);
+        git.add().addFilepattern("app.txt").call();
+        org.eclipse.jgit.lib.PersonIdent who = new org.eclipse.jgit.lib.PersonIdent(author, email,
+                java.time.Instant.parse(date), java.time.ZoneOffset.UTC);
+        return git.commit().setMessage(message + "\n\nbody").setAuthor(who).setCommitter(who).setSign(false).call();
+    }
+
+    static void push(Git git) throws Exception {
+        git.push().setRemote("origin").setRefSpecs(new org.eclipse.jgit.transport.RefSpec("refs/heads/main:refs/heads/main"))
+                .setPushTags().call();
+    }
+
+    static Subscription filtered(String url, String strategy, String expressionFilter) {
+        return new Subscription("src", ArtifactKind.GIT, url, null, strategy, null, null, null, null, 5, "main",
+                null, null, null, null, null, null, expressionFilter);
+    }
+
+    @Test
+    void expressionFilterSkipsTheCommitsItRejects() throws Exception {
+        KafkaProbe.Recording artifacts = Fixtures.probe().record(Topics.ARTIFACTS);
+        try (Git git = repo("filtered.git")) {
+            RevCommit first = commitAs(git, "Ann", "ann@example.com", "2025-02-01T10:00:00Z", "feat: first");
+            push(git);
+            // Kargo's documented examples, combined
+            Fixtures.warehouse("gitexpr", "src", 1, filtered(daemon.url("filtered.git"), "NewestFromBranch",
+                    "!(author contains '<bot@example.com>') && !(subject contains '[kargo-ignore]')"
+                            + " && commitDate.After(date('2025-01-01'))"));
+            await().atMost(Duration.ofSeconds(60)).until(() -> !artifacts.events(ArtifactDiscovered.class, a -> a.project().equals("gitexpr")).isEmpty());
+
+            // a head the filter rejects is not discovered, nor are the rejected commits below it
+            commitAs(git, "Bot", "bot@example.com", "2025-02-02T10:00:00Z", "chore: bump");
+            commitAs(git, "Ann", "ann@example.com", "2025-02-03T10:00:00Z", "docs: typo [kargo-ignore]");
+            commitAs(git, "Ann", "ann@example.com", "2024-12-31T10:00:00Z", "fix: backdated");
+            push(git);
+            RevCommit accepted = commitAs(git, "Ann", "ann@example.com", "2025-02-04T10:00:00Z", "fix: second");
+            commitAs(git, "Bot", "bot@example.com", "2025-02-05T10:00:00Z", "chore: bump again");
+            push(git);
+            await().atMost(Duration.ofSeconds(60)).until(() -> artifacts.events(ArtifactDiscovered.class, a -> a.project().equals("gitexpr")).size() >= 2);
+            List<ArtifactDiscovered> events = artifacts.events(ArtifactDiscovered.class, a -> a.project().equals("gitexpr"));
+            assertEquals(List.of(first.name(), accepted.name()), events.stream().map(a -> a.artifact().commit()).toList());
+        }
+    }
+
+    @Test
+    void expressionFilterOnTagsAfterTheSemverRules() throws Exception {
+        KafkaProbe.Recording artifacts = Fixtures.probe().record(Topics.ARTIFACTS);
+        try (Git git = repo("filtered-tags.git")) {
+            RevCommit c1 = commitAs(git, "Ann", "ann@example.com", "2025-01-10T10:00:00Z", "one");
+            git.tag().setName("v1.0.0").setObjectId(c1).setAnnotated(true).setMessage("old release").setSigned(false)
+                    .setTagger(new org.eclipse.jgit.lib.PersonIdent("t", "t@example.com", java.time.Instant.parse("2023-06-01T00:00:00Z"), java.time.ZoneOffset.UTC)).call();
+            RevCommit c2 = commitAs(git, "Ann", "ann@example.com", "2025-01-11T10:00:00Z", "two");
+            git.tag().setName("v1.1.0-alpha.1").setObjectId(c2).setAnnotated(false).call();
+            git.tag().setName("v1.1.0").setObjectId(c2).setAnnotated(false).call();
+            RevCommit c3 = commitAs(git, "Ann", "ann@example.com", "2025-01-12T10:00:00Z", "three");
+            git.tag().setName("v1.2.0").setObjectId(c3).setAnnotated(true).setMessage("release 1.2").setSigned(false)
+                    .setTagger(new org.eclipse.jgit.lib.PersonIdent("t", "t@example.com", java.time.Instant.parse("2025-01-12T11:00:00Z"), java.time.ZoneOffset.UTC)).call();
+            push(git);
+            // Kargo's documented example "tags with complex conditions"
+            Fixtures.warehouse("gitexprtags", "src", 1, filtered(daemon.url("filtered-tags.git"), "SemVer",
+                    "creatorDate.After(date('2024-01-01')) && !(tag contains 'alpha')"));
+            await().atMost(Duration.ofSeconds(60)).until(() -> artifacts.events(ArtifactDiscovered.class, a -> a.project().equals("gitexprtags")).size() >= 2);
+            List<ArtifactDiscovered> events = artifacts.events(ArtifactDiscovered.class, a -> a.project().equals("gitexprtags"));
+            assertEquals(List.of("v1.1.0", "v1.2.0"), events.stream().map(a -> a.artifact().tag()).toList());
+            assertEquals(List.of(c2.name(), c3.name()), events.stream().map(a -> a.artifact().commit()).toList());
+        }
+    }
 }
