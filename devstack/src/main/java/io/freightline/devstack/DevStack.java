@@ -182,6 +182,10 @@ public final class DevStack implements AutoCloseable {
                 props.put("freightline.engine.session-timeout-ms", "3000");
                 props.put("freightline.engine.heartbeat-interval-ms", "500");
                 props.put("freightline.engine.transaction-timeout-ms", "2000");
+                // a partition taken over is fetched only after the consumer's pending long poll of its idle partitions
+                // returns (fetch.max.wait.ms, 500 ms by default); so is the state replica's catch-up after a takeover
+                props.put("kafka-streams.consumer.fetch.max.wait.ms", "50");
+                props.put("kafka.fetch.max.wait.ms", "50");
                 props.putAll(engineProperties);
                 props.put("freightline.engine.manifests-dir", home.resolve("pipeline").toString());
                 env.put("FREIGHTLINE_ENGINE_AUTH_TOKENS_FILE", home.resolve("tokens").toString());
