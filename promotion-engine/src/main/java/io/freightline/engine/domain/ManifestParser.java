@@ -467,7 +467,7 @@ public final class ManifestParser {
             if (criteria != null) {
                 criteria = criteria.strip();
                 String bad = io.freightline.template.expr.Expressions.checkCondition(criteria);
-                if (bad != null) spec.c.err("spec.freightCreationCriteria.expression", "does not parse: " + bad);
+                if (bad != null) spec.c.err("spec.freightCreationCriteria.expression", "'" + criteria + "' " + bad);
             }
         }
         spec.str("shard", false); // Kargo's controller sharding: every project is one engine task's, nothing to shard
@@ -516,6 +516,11 @@ public final class ManifestParser {
                     limit, null, null, null, discovery(n));
             default -> {
                 String filter = n.str("expressionFilter", false);
+                if (filter != null && !filter.isBlank()) {
+                    // parsed (not evaluated) as the watcher parses it, so a filter that does not parse is refused here
+                    String bad = io.freightline.template.expr.Expressions.checkCondition(filter);
+                    if (bad != null) n.c.err(n.path + ".expressionFilter", "'" + filter.strip() + "' " + bad);
+                }
                 yield new Subscription(subName != null ? subName : repo, ArtifactKind.GIT, repo, null,
                         n.strOr("commitSelectionStrategy", "NewestFromBranch"), n.str("semverConstraint", false),
                         n.has("strictSemvers") ? n.bool("strictSemvers", true) : null,

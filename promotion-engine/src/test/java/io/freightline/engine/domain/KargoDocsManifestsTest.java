@@ -277,7 +277,9 @@ class KargoDocsManifestsTest {
                 .replace("  freightCreationPolicy: Manual\n", "  freightCreationPolicy: Sometimes\n")
                 .replace("  - name: backend\n", "  - name: Back_End\n")
                 .replace("imageFrom('ghcr.io/example/frontend').Tag ==", "imageFrom('ghcr.io/example/frontend').Tag ==)")
-                .replace("      - docs\n", "      - regex:docs(\n");
+                .replace("      - docs\n", "      - regex:docs(\n")
+                .replace("expressionFilter: subject contains 'feat:' || subject contains 'fix:'",
+                        "expressionFilter: subject contains 'feat:' ||");
         var e = assertThrows(ManifestException.class, () -> parse("warehouses.yaml", bad));
         String all = e.getMessage();
         for (String expected : List.of(
@@ -287,7 +289,11 @@ class KargoDocsManifestsTest {
                 "spec.subscriptions[0].image.discoveryLimit: must be between 1 and 100 (got 101)",
                 "#3 Warehouse kargo-demo/named-subscriptions: spec.subscriptions[1].name: 'Back_End' is not an RFC 1123 label",
                 "Warehouse kargo-demo/manual: spec.freightCreationPolicy: must be Automatic or Manual",
-                "Warehouse kargo-demo/matching-tags: spec.freightCreationCriteria.expression: does not parse",
+                "#21 Warehouse kargo-demo/matching-tags: spec.freightCreationCriteria.expression: 'imageFrom('ghcr.io/example/frontend').Tag =="
+                        + ") imageFrom('ghcr.io/example/backend').Tag' does not parse: parsing error in '=='",
+                // a git expressionFilter is parsed at apply as the watcher parses it
+                "warehouses.yaml #13 Warehouse kargo-demo/git-filter-subject: spec.subscriptions[0].git.expressionFilter:"
+                        + " 'subject contains 'feat:' ||' does not parse: parsing error in '||'",
                 "Warehouse kargo-demo/git-exclude: spec.subscriptions[0].git.excludePaths: 'regex:docs(' is not a valid pattern")) {
             assertTrue(all.contains(expected), expected + "\nin: " + all);
         }
