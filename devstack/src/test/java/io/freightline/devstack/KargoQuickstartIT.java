@@ -1,7 +1,7 @@
 package io.freightline.devstack;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import io.freightline.devstack.cli.Cli;
+import io.freightline.devstack.CliRun.Result;
 import io.freightline.events.ArtifactDiscovered;
 import io.freightline.events.ArtifactRef;
 import io.freightline.events.CloudEventHeaders;
@@ -23,15 +23,12 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestMethodOrder;
 import org.junit.jupiter.api.io.TempDir;
 
-import java.io.ByteArrayOutputStream;
 import java.io.InputStream;
-import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
-import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Properties;
@@ -316,18 +313,8 @@ class KargoQuickstartIT {
         return commits.get(0);
     }
 
-    record Result(int code, String out, String err) {
-    }
-
-    /** Runs the CLI in-process against the stack's engine with the given role's token from the environment. */
+    /** Runs the CLI in-process against the stack's engine with the given role's token. */
     static Result cli(String role, String... args) {
-        ByteArrayOutputStream out = new ByteArrayOutputStream();
-        ByteArrayOutputStream err = new ByteArrayOutputStream();
-        Map<String, String> env = new HashMap<>();
-        env.put("FREIGHTLINE_SERVER", stack.url(DevStack.ENGINE));
-        env.put("FREIGHTLINE_TOKEN", stack.tokens().get(role));
-        int code = new Cli(new PrintStream(out, true, StandardCharsets.UTF_8), new PrintStream(err, true, StandardCharsets.UTF_8), env)
-                .run(args);
-        return new Result(code, out.toString(StandardCharsets.UTF_8), err.toString(StandardCharsets.UTF_8));
+        return CliRun.cli(stack, role, args);
     }
 }

@@ -1,6 +1,7 @@
 package io.freightline.devstack;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import io.freightline.devstack.CliRun.Result;
 import io.freightline.devstack.cli.Cli;
 import io.freightline.events.EventCodec;
 import org.eclipse.jgit.revwalk.RevCommit;
@@ -31,7 +32,6 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
@@ -339,19 +339,9 @@ class PipelineViewIT {
                 .orElseThrow(() -> new AssertionError("no row " + first + " in\n" + String.join("\n", lines)));
     }
 
-    record Result(int code, String out, String err) {
-    }
-
-    /** Runs the CLI in-process against the stack's engine with the given role's token from the environment. */
+    /** Runs the CLI in-process against the stack's engine with the given role's token. */
     static Result cli(String role, String... args) {
-        ByteArrayOutputStream out = new ByteArrayOutputStream();
-        ByteArrayOutputStream err = new ByteArrayOutputStream();
-        Map<String, String> env = new HashMap<>();
-        env.put("FREIGHTLINE_SERVER", stack.url(DevStack.ENGINE));
-        env.put("FREIGHTLINE_TOKEN", stack.tokens().get(role));
-        int code = new Cli(new PrintStream(out, true, StandardCharsets.UTF_8), new PrintStream(err, true, StandardCharsets.UTF_8), env)
-                .run(args);
-        return new Result(code, out.toString(StandardCharsets.UTF_8), err.toString(StandardCharsets.UTF_8));
+        return CliRun.cli(stack, role, args);
     }
 
     static HttpResponse<String> push(String tag) throws IOException, InterruptedException {
